@@ -1,0 +1,35 @@
+# The uht firmware app: what the provisioned /main.py calls. Kept tiny: submodules load on demand.
+VERSION = "0.1.0"
+
+
+def start(app, port=80):
+    """Bring the network up, add the setup page, print the `uht:` line and serve `app` forever."""
+    from uhtfw import run
+
+    run.start(app, port)
+
+
+def restore_defaults():
+    """Write the default /main.py and /settings.json again (old ones are kept as *.bak)."""
+    from uhtfw import provision
+
+    provision.restore_defaults()
+
+
+def safe_mode(on=True):
+    """Create (or with on=False remove) the /SAFEMODE flag: while it exists, /boot.py and /main.py are skipped."""
+    from uhtfw import safemode
+
+    safemode.set_flag(on)
+
+
+def settings():
+    from uhtfw import files
+
+    return files.load_settings()
+
+
+def status():
+    from uhtfw import net
+
+    return net.STATE
