@@ -45,7 +45,7 @@ try:
 
     uhtfw.boot.run()
 except Exception as e:  # never let our part stop the board from reaching the REPL
-    print("uht: boot step failed:", repr(e))
+    print("[uht] boot step failed:", repr(e))
 
 del _mount_rp2, _mount_esp
 gc.collect()

@@ -36,7 +36,7 @@ def load_settings():
             merged.update(json.load(f))
     except (OSError, ValueError) as e:
         if exists(SETTINGS):
-            print("uht: ignoring unreadable /settings.json:", repr(e))
+            print("[uht] ignoring unreadable /settings.json:", repr(e))
     return merged
 
 

@@ -81,16 +81,16 @@ async def watch(settings, period_s=5):
             if not clock_set:
                 clock_set = sync_clock(settings.get("ntp_host"))
         else:
-            print("uht: Wi-Fi connection lost; reconnecting to", repr(settings["ssid"]))
+            print("[uht] Wi-Fi connection lost; reconnecting to", repr(settings["ssid"]))
             try:
                 _sta.connect(settings["ssid"], settings.get("password", ""))
             except OSError as e:
-                print("uht: reconnect failed:", repr(e))
+                print("[uht] reconnect failed:", repr(e))
             for _ in range(int(settings.get("connect_timeout_s", 20))):
                 await asyncio.sleep(1)
                 if _sta.isconnected():
                     STATE["ip"] = _sta.ifconfig()[0]
-                    print("uht: reconnected, http://" + STATE["ip"] + "/")
+                    print("[uht] reconnected, http://" + STATE["ip"] + "/")
                     break
         await asyncio.sleep(period_s)
 
@@ -102,8 +102,8 @@ def sync_clock(host=None):
         if host:
             ntptime.host = host
         ntptime.settime()
-        print("uht: clock set by NTP")
+        print("[uht] clock set by NTP")
         return True
     except Exception as e:
-        print("uht: NTP failed:", repr(e))
+        print("[uht] NTP failed:", repr(e))
         return False

@@ -17,7 +17,7 @@ def provision():
         files.write_atomic(files.SETTINGS, json.dumps(template.SETTINGS))
         written.append(files.SETTINGS)
     if written:
-        print("uht: provisioned", " ".join("/" + n for n in written))
+        print("[uht] provisioned", " ".join("/" + n for n in written))
     return written
 
 

@@ -6,6 +6,7 @@ import time
 
 from uhtfw import files
 
+PLATFORM = sys.platform  # which board's button to read; tests set it
 FLAG = "SAFEMODE"
 WINDOW_MS = 1000
 REASON = None  # why this boot is in safe mode, or None
@@ -23,11 +24,11 @@ def set_flag(on=True):
 
 def boot_button():
     """A function returning True while the board's BOOT button is held, or None without one."""
-    if sys.platform == "rp2":
+    if PLATFORM == "rp2":
         import rp2
 
         return lambda: rp2.bootsel_button() == 1
-    if sys.platform in ("esp32", "esp8266"):
+    if PLATFORM in ("esp32", "esp8266"):
         from machine import Pin
 
         # The BOOT button pulls the strapping pin low: GPIO9 on the C3/C6, GPIO0 elsewhere.
@@ -68,7 +69,7 @@ def check_at_boot(window_ms=None):
     global REASON
     REASON = "flag file /" + FLAG if files.exists(FLAG) else watch(WINDOW_MS if window_ms is None else window_ms)
     if REASON:
-        print("uht: safe mode (" + REASON + ")")
+        print("[uht] safe mode (" + REASON + ")")
         gate(files.path("boot.py"))
         gate(files.path(files.MAIN))
     return REASON
@@ -120,4 +121,4 @@ def gate(point):
     try:
         vfs.mount(_Gate(point), point)
     except OSError as e:
-        print("uht: safe mode gate failed:", point, repr(e))
+        print("[uht] safe mode gate failed:", point, repr(e))

@@ -1,0 +1,6 @@
+# Fake of the rp2 module: only the BOOTSEL button.
+BOOTSEL = 0
+
+
+def bootsel_button():
+    return BOOTSEL
