@@ -1,0 +1,42 @@
+"""Small differences between MicroPython and CPython, in one place."""
+
+import sys
+
+IS_MICROPYTHON = sys.implementation.name == "micropython"
+# A board has no operating system underneath: it serves every interface on port 80 by default.
+IS_HOST = sys.platform in ("linux", "darwin", "win32", "cygwin")
+
+try:
+    from time import ticks_add, ticks_diff, ticks_ms
+except ImportError:  # CPython
+    import time as _time
+
+    def ticks_ms() -> int:
+        return int(_time.monotonic() * 1000)
+
+    def ticks_diff(a: int, b: int) -> int:
+        return a - b
+
+    def ticks_add(a: int, delta: int) -> int:
+        return a + delta
+
+
+def print_exception(exc: BaseException) -> None:
+    """Print a traceback to stderr on either runtime."""
+    if IS_MICROPYTHON:
+        sys.print_exception(exc)  # type: ignore[attr-defined]
+    else:
+        import traceback
+
+        traceback.print_exception(type(exc), exc, exc.__traceback__)
+
+
+async def itself(value):  # type: ignore[no-untyped-def]
+    """A coroutine that returns its argument: makes objects awaitable on both runtimes."""
+    return value
+
+
+def awaitable(obj):  # type: ignore[no-untyped-def]
+    """For `__await__`: awaiting obj gives obj (MicroPython awaits through `__iter__`)."""
+    coro = itself(obj)
+    return coro.__await__() if hasattr(coro, "__await__") else coro

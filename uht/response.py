@@ -1,0 +1,208 @@
+"""The Response a handler fills in: status, headers, and a body sent once or streamed."""
+
+import time
+
+from .status import reason_for
+
+_NOT_STARTED = 0
+_STREAM_CHUNKED = 1  # HTTP/1.1 with no Content-Length: chunked transfer coding
+_STREAM_RAW = 2  # the handler set Content-Length, or HTTP/1.0 (body ends when we close)
+_DONE = 3
+
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_date_cache = [0, ""]
+
+
+def http_date(seconds=None):  # type: ignore[no-untyped-def]
+    """IMF-fixdate for now (or `seconds`), or None while the clock is not set (no NTP yet)."""
+    now = int(time.time()) if seconds is None else int(seconds)
+    if now == _date_cache[0]:
+        return _date_cache[1]
+    t = time.gmtime(now)
+    if t[0] < 2025 and seconds is None:
+        return None
+    text = "%s, %02d %s %d %02d:%02d:%02d GMT" % (_DAYS[t[6]], t[2], _MONTHS[t[1] - 1], t[0], t[3], t[4], t[5])
+    if seconds is None:
+        _date_cache[0] = now
+        _date_cache[1] = text
+    return text
+
+
+def check_header(name: str, value: str) -> None:
+    """Refuse header injection: no CR or LF anywhere, no separators in the name."""
+    for bad in ("\r", "\n"):
+        if bad in name or bad in value:
+            raise ValueError("CR or LF in header")
+    if not name or ":" in name or " " in name:
+        raise ValueError("bad header name")
+
+
+class Response:
+    def __init__(self, conn, request) -> None:  # type: ignore[no-untyped-def]
+        self.conn = conn
+        self.request = request
+        self.status = 200
+        self.reason = None
+        self.headers: list = []  # [name, value] pairs in the order added
+        self.keep_alive = request.keep_alive if request is not None else False
+        self.head_only = request is not None and request.method == "HEAD"
+        self.bytes_sent = 0
+        self._held = None  # the first body part, held to compute Content-Length
+        self._mode = _NOT_STARTED
+        self._write_timeout = request.server.write_timeout_ms if request is not None else None
+
+    # -- the seed API --------------------------------------------------------------------------
+
+    def _check_not_started(self) -> None:
+        if self._mode != _NOT_STARTED:
+            raise RuntimeError("response already started")
+
+    def set_status_code(self, status: int) -> None:
+        self._check_not_started()
+        self.status = int(status)
+
+    def set_reason_phrase(self, reason: str) -> None:
+        self._check_not_started()
+        check_header("x", reason)
+        self.reason = reason
+
+    def add_header(self, name: str, value) -> None:  # type: ignore[no-untyped-def]
+        """Append a header; a name may repeat (Set-Cookie)."""
+        self._check_not_started()
+        value = str(value)
+        check_header(name, value)
+        self.headers.append([name, value])
+
+    def set_header(self, name: str, value) -> None:  # type: ignore[no-untyped-def]
+        """Replace every header of this name with one value."""
+        self.remove_header(name)
+        self.add_header(name, value)
+
+    def remove_header(self, name: str) -> None:
+        self._check_not_started()
+        lower = name.lower()
+        self.headers = [h for h in self.headers if h[0].lower() != lower]
+
+    def get_header(self, name: str):  # type: ignore[no-untyped-def]
+        lower = name.lower()
+        for h in self.headers:
+            if h[0].lower() == lower:
+                return h[1]
+        return None
+
+    @property
+    def started(self) -> bool:
+        return self._mode != _NOT_STARTED
+
+    async def send(self, data=b"") -> None:  # type: ignore[no-untyped-def]
+        """Send body bytes (str is UTF-8 encoded). One call: a response with Content-Length.
+        From the second call on (or after start_stream()) the body streams."""
+        if isinstance(data, str):
+            data = data.encode()
+        elif not isinstance(data, bytes):
+            data = bytes(data)  # the caller may reuse its buffer after we return
+        if self._mode == _DONE:
+            raise RuntimeError("response already finished")
+        if self._mode == _NOT_STARTED:
+            if self._held is None:
+                self._held = data
+                return
+            await self.start_stream()
+        await self._write_body(data)
+
+    async def start_stream(self) -> None:
+        """Send the head now and stream whatever follows (event streams, long downloads)."""
+        if self._mode != _NOT_STARTED:
+            return
+        held = self._held
+        self._held = None
+        if self.get_header("content-length") is not None or self._no_body():
+            self._mode = _STREAM_RAW
+        elif self.request.version == 11:
+            self._mode = _STREAM_CHUNKED
+            self.headers.append(["Transfer-Encoding", "chunked"])
+        else:
+            self._mode = _STREAM_RAW
+            self.keep_alive = False  # the body ends when the connection does
+        self._default_content_type(True)
+        self.conn.write(self._head())
+        if held:
+            await self._write_body(held)
+        else:
+            await self.conn.drain(self._write_timeout)
+
+    async def _write_body(self, data: bytes) -> None:
+        if not data or self.head_only or self._no_body():
+            return
+        if self._mode == _STREAM_CHUNKED:
+            self.conn.write(("%x\r\n" % len(data)).encode())
+            self.conn.write(data)
+            self.conn.write(b"\r\n")
+        else:
+            self.conn.write(data)
+        self.bytes_sent += len(data)
+        await self.conn.drain(self._write_timeout)
+
+    async def send_json(self, obj) -> None:  # type: ignore[no-untyped-def]
+        import json
+
+        if self.get_header("content-type") is None:
+            self.add_header("Content-Type", "application/json")
+        await self.send(json.dumps(obj))
+
+    def redirect(self, url: str, status: int = 302) -> None:
+        """Answer with a redirect to url when the handler returns."""
+        self.set_status_code(status)
+        self.set_header("Location", url)
+
+    # -- finishing -----------------------------------------------------------------------------
+
+    async def finish(self) -> None:
+        """Called by the server after the handler returns: send what is still unsent."""
+        mode = self._mode
+        self._mode = _DONE
+        if mode == _NOT_STARTED:
+            body = self._held or b""
+            self._held = None
+            if not self._no_body():
+                if self.get_header("content-length") is None:
+                    self.headers.append(["Content-Length", str(len(body))])
+                self._default_content_type(bool(body))
+            head = self._head()
+            if body and not self.head_only and not self._no_body():
+                self.bytes_sent = len(body)
+                if len(body) <= 1024:  # one write, one segment: cheaper than two for small bodies
+                    self.conn.write(head + body)
+                else:
+                    self.conn.write(head)
+                    self.conn.write(body)
+            else:
+                self.conn.write(head)
+        elif mode == _STREAM_CHUNKED and not self.head_only:
+            self.conn.write(b"0\r\n\r\n")
+        elif mode == _DONE:
+            return
+        await self.conn.drain(self._write_timeout)
+
+    def _no_body(self) -> bool:
+        return self.status < 200 or self.status in (204, 304)
+
+    def _default_content_type(self, has_body: bool) -> None:
+        if has_body and self.get_header("content-type") is None:
+            self.headers.append(["Content-Type", "text/plain; charset=utf-8"])
+
+    def _head(self) -> bytes:
+        status = self.status
+        parts = ["HTTP/1.1 %d %s\r\n" % (status, self.reason or reason_for(status))]
+        for name, value in self.headers:
+            parts.append("%s: %s\r\n" % (name, value))
+        if not self.keep_alive:
+            parts.append("Connection: close\r\n")
+        elif self.request is not None and self.request.version == 10:
+            parts.append("Connection: keep-alive\r\n")
+        date = http_date()
+        if date is not None:
+            parts.append("Date: %s\r\n" % date)
+        parts.append("\r\n")
+        return "".join(parts).encode()

@@ -1,0 +1,116 @@
+"""Route patterns and matching.
+
+A pattern is split on `/` into segments; a segment is a literal, `<name>` (one segment, str),
+`<int:name>` (one segment of digits, int) or `<path:name>` (the rest of the path, at least one
+character, may contain `/`). Literal routes are found with one dict lookup; parameterised routes
+are grouped by segment count, so matching looks only at routes that could fit.
+"""
+
+_ONE = 0
+_INT = 1
+
+
+class Route:
+    """One registered handler: its methods and how to call it."""
+
+    def __init__(self, pattern: str, handler, methods: tuple, max_body) -> None:  # type: ignore[no-untyped-def]
+        self.pattern = pattern
+        self.handler = handler
+        self.methods = methods
+        self.max_body = max_body
+        self.parts = None  # for parameterised routes: list of str literals or (kind, name)
+        self.rest = False  # ends with <path:...>
+
+
+def _compile(route: Route) -> None:
+    parts: list = []
+    for segment in route.pattern.split("/")[1:]:
+        if segment.startswith("<") and segment.endswith(">"):
+            spec = segment[1:-1]
+            colon = spec.find(":")
+            kind = spec[:colon] if colon >= 0 else ""
+            if kind == "path":
+                route.rest = True
+            elif kind not in ("", "int"):
+                raise ValueError("unknown parameter type in route " + route.pattern)
+            parts.append(_INT if kind == "int" else _ONE)
+        else:
+            parts.append(segment)
+    if route.rest and parts[-1] != _ONE:
+        raise ValueError("<path:...> must be the last segment of " + route.pattern)
+    route.parts = parts  # type: ignore[assignment]
+
+
+def _match_parts(route: Route, segments: list):  # type: ignore[no-untyped-def]
+    """The route's parameters for these decoded segments, or None."""
+    params = []
+    parts = route.parts
+    last = len(parts) - 1  # type: ignore[arg-type]
+    for i, part in enumerate(parts):  # type: ignore[arg-type]
+        if i == last and route.rest:
+            rest = "/".join(segments[i:])
+            if not rest:
+                return None
+            params.append(rest)
+            return params
+        segment = segments[i]
+        if part == _ONE:
+            if not segment:
+                return None
+            params.append(segment)
+        elif part == _INT:
+            if not segment.isdigit():
+                return None
+            params.append(int(segment))
+        elif part != segment:
+            return None
+    return params
+
+
+class Router:
+    def __init__(self) -> None:
+        self.static: dict = {}  # path -> [Route, ...]
+        self.by_length: dict = {}  # segment count -> [Route, ...]
+        self.rest_routes: list = []  # routes ending in <path:...>
+        self.methods_in_use: set = set()
+
+    def add(self, route: Route) -> None:
+        self.methods_in_use.update(route.methods)
+        if "<" not in route.pattern:
+            self.static.setdefault(route.pattern, []).append(route)
+            return
+        _compile(route)
+        if route.rest:
+            self.rest_routes.append(route)
+        else:
+            self.by_length.setdefault(len(route.parts), []).append(route)  # type: ignore[arg-type]
+
+    def candidates(self, path: str, segments: list):  # type: ignore[no-untyped-def]
+        """Yield (route, params) for every route whose pattern matches, in registration order
+        within each group (literal routes first)."""
+        if path in self.static:
+            for route in self.static[path]:
+                yield route, ()
+        for route in self.by_length.get(len(segments), ()):
+            params = _match_parts(route, segments)
+            if params is not None:
+                yield route, params
+        for route in self.rest_routes:
+            if len(segments) >= len(route.parts):  # type: ignore[arg-type]
+                params = _match_parts(route, segments)
+                if params is not None:
+                    yield route, params
+
+    def find(self, method: str, path: str, segments: list):  # type: ignore[no-untyped-def]
+        """(route, params) for the method, or (None, allowed) where allowed is the set of
+        methods the path answers (empty when no route matches the path)."""
+        allowed: set = set()
+        for route, params in self.candidates(path, segments):
+            if method in route.methods:
+                return route, params
+            allowed.update(route.methods)
+        if method == "HEAD" and "GET" in allowed:
+            for route, params in self.candidates(path, segments):
+                if "GET" in route.methods:
+                    return route, params
+        return None, allowed

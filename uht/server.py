@@ -1,0 +1,519 @@
+"""HTTPServer: routes, limits, the per-connection request loop, and starting/stopping."""
+
+import asyncio
+
+from ._compat import IS_HOST, IS_MICROPYTHON, awaitable, ticks_diff, ticks_ms
+from ._listen import accept_loop, listen_socket, peer_name
+from .connection import BUSY, LONG_LIVED, WAIT_HEAD, ClientGone, Connection
+from .log import log_exception, logger
+from .request import parse_head
+from .response import Response
+from .router import Route, Router
+from .status import HTTPError
+
+_STANDARD_METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE")
+_BUSY_REPLY = (
+    b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nContent-Type: text/plain\r\n"
+    b"Content-Length: 19\r\nConnection: close\r\n\r\nServer is too busy\n"
+)
+
+# Defaults: (board, host). A board has tens of KB of heap; a host can afford more.
+_DEFAULTS = {
+    "backlog": (4, 32),
+    "max_connections": (8, 64),
+    "max_request_line": (1024, 8192),
+    "max_header_bytes": (2048, 16384),
+    "max_headers": (32, 100),
+    "max_body": (16 * 1024, 1024 * 1024),
+    "max_discard": (4096, 65536),
+    "buffer_size": (512, 2048),
+    "head_timeout": (10.0, 10.0),
+    "idle_timeout": (5.0, 30.0),
+    "body_timeout": (10.0, 10.0),
+    "write_timeout": (10.0, 10.0),
+}
+
+
+def _default(name: str):  # type: ignore[no-untyped-def]
+    return _DEFAULTS[name][1 if IS_HOST else 0]
+
+
+def _ms(seconds):  # type: ignore[no-untyped-def]
+    return None if seconds is None else int(seconds * 1000)
+
+
+class Server:
+    """What start() returns: close() stops it; wait_closed() waits until it has stopped.
+    Awaiting it gives itself, so both `app.start(...)` and `await app.start(...)` work."""
+
+    def __init__(self, app) -> None:  # type: ignore[no-untyped-def]
+        self.app = app
+
+    def close(self) -> None:
+        self.app.close()
+
+    async def wait_closed(self) -> None:
+        await self.app._closed.wait()
+
+    def __await__(self):  # type: ignore[no-untyped-def]
+        return awaitable(self)
+
+    __iter__ = __await__
+
+
+class HTTPServer:
+    """An HTTP/1.0 and 1.1 server.
+
+    Limits and timeouts (keywords; seconds for timeouts; defaults are sized for a board, larger on
+    a host): backlog, max_connections, max_request_line (414), max_header_bytes and max_headers
+    (431), max_body (413, for body()/json()/form(); per route with route(max_body=...)),
+    max_discard (unread body bytes skipped to keep a connection), buffer_size, head_timeout (408),
+    idle_timeout (keep-alive), body_timeout and write_timeout (stalls). access_log=True prints one
+    line per request (or give a callable that takes the line).
+    """
+
+    def __init__(self, backlog=None, access_log=False, debug=False, **limits) -> None:  # type: ignore[no-untyped-def]
+        for name in _DEFAULTS:
+            value = limits.pop(name, None)
+            setattr(self, name, _default(name) if value is None else value)
+        if limits:
+            raise TypeError("unknown option: " + ", ".join(limits))
+        if backlog is not None:
+            self.backlog = backlog
+        self.access_log = access_log
+        self.debug = debug
+        self.router = Router()
+        self._catchall = None
+        self._before: list = []
+        self._after: list = []
+        self._error_handlers: dict = {}
+        self._conns: list = []
+        self._listen = None
+        self._accept_task = None
+        self._sweeper = None
+        self._aio_server = None
+        self._closing = False
+        self._closed = asyncio.Event()
+        self.max_long_lived = None  # cap on WebSocket/event-stream connections (None: no own cap)
+
+    # -- timeouts in ms, for the connection and request code ---------------------------------------
+
+    @property
+    def head_timeout_ms(self):  # type: ignore[no-untyped-def]
+        return _ms(self.head_timeout)
+
+    @property
+    def idle_timeout_ms(self):  # type: ignore[no-untyped-def]
+        return _ms(self.idle_timeout)
+
+    @property
+    def body_timeout_ms(self):  # type: ignore[no-untyped-def]
+        return _ms(self.body_timeout)
+
+    @property
+    def write_timeout_ms(self):  # type: ignore[no-untyped-def]
+        return _ms(self.write_timeout)
+
+    # -- registering handlers ----------------------------------------------------------------------
+
+    def add_route(self, url: str, f, methods=None, save_headers=None, max_body=None) -> None:  # type: ignore[no-untyped-def]
+        """Route url to `async def f(req, resp, *path_params)`. save_headers is accepted for
+        compatibility with the original uht: every header is kept anyway."""
+        if not url.startswith("/"):
+            raise ValueError("route must start with /: " + url)
+        names = tuple(m.upper() for m in (methods or ["GET"]))
+        self.router.add(Route(url, f, names, max_body))
+
+    def route(self, url: str, methods=None, save_headers=None, max_body=None):  # type: ignore[no-untyped-def]
+        def decorate(f):  # type: ignore[no-untyped-def]
+            self.add_route(url, f, methods, save_headers, max_body)
+            return f
+
+        return decorate
+
+    def catchall(self):  # type: ignore[no-untyped-def]
+        """Handler for paths no route matches (instead of 404)."""
+
+        def decorate(f):  # type: ignore[no-untyped-def]
+            self._catchall = f
+            return f
+
+        return decorate
+
+    def before_request(self, f):  # type: ignore[no-untyped-def]
+        """`async def f(req, resp)` runs before every handler; a truthy return skips the handler
+        (the hook has answered)."""
+        self._before.append(f)
+        return f
+
+    def after_request(self, f):  # type: ignore[no-untyped-def]
+        """`async def f(req, resp)` runs after every handler, before unsent parts go out."""
+        self._after.append(f)
+        return f
+
+    def errorhandler(self, status_or_exception):  # type: ignore[no-untyped-def]
+        """`async def f(req, resp, exc)` answers an error status (404, 405, 500 ...) or an
+        exception type raised by handlers. A 404 handler takes over from the catch-all."""
+
+        def decorate(f):  # type: ignore[no-untyped-def]
+            self._error_handlers[status_or_exception] = f
+            return f
+
+        return decorate
+
+    def mount(self, prefix: str, app: "HTTPServer") -> None:
+        """Serve app's routes (as defined now) under prefix, e.g. mount("/api", api)."""
+        prefix = prefix.rstrip("/")
+        for routes in app.router.static.values():
+            for r in routes:
+                self.router.add(Route(prefix + r.pattern, r.handler, r.methods, r.max_body))
+        for routes in list(app.router.by_length.values()) + [app.router.rest_routes]:
+            for r in routes:
+                self.router.add(Route(prefix + r.pattern, r.handler, r.methods, r.max_body))
+
+    # -- handling one request ----------------------------------------------------------------------
+
+    async def _dispatch(self, req, resp) -> None:  # type: ignore[no-untyped-def]
+        method = req.method
+        if method not in _STANDARD_METHODS and method not in self.router.methods_in_use:
+            raise HTTPError(501)
+        lookup_path = req.path if len(req.segments) == req.path.count("/") else None
+        route, params = self.router.find(method, lookup_path, req.segments)
+        for hook in self._before:
+            if await hook(req, resp):
+                return
+        if route is not None:
+            if route.max_body is not None:
+                req.max_body = route.max_body
+            await route.handler(req, resp, *params)
+        elif params:  # the path exists, with other methods
+            allowed = _allow_header(params)
+            if method == "OPTIONS":
+                resp.set_status_code(204)
+                resp.add_header("Allow", allowed)
+            else:
+                raise HTTPError(405, headers=[["Allow", allowed]])
+        elif method == "OPTIONS" and req.path == "*":
+            resp.set_status_code(204)
+            resp.add_header("Allow", _allow_header(self.router.methods_in_use))
+        elif self._catchall is not None and 404 not in self._error_handlers:
+            await self._catchall(req, resp)
+        else:
+            raise HTTPError(404)
+
+    async def _handle(self, conn, req):  # type: ignore[no-untyped-def]
+        resp = Response(conn, req)
+        try:
+            await self._dispatch(req, resp)
+            for hook in self._after:
+                await hook(req, resp)
+        except asyncio.CancelledError:
+            raise
+        except ClientGone:
+            raise
+        except Exception as exc:  # MemoryError included: the server must outlive a handler
+            await self._answer_error(req, resp, exc)
+        await resp.finish()
+        return resp
+
+    async def _answer_error(self, req, resp, exc) -> None:  # type: ignore[no-untyped-def]
+        if isinstance(exc, HTTPError):
+            status = exc.status
+        else:
+            status = 500
+            log_exception("error in handler for %s %s" % (req.method, req.path), exc)
+        if resp.started:
+            resp.keep_alive = False  # the client cannot tell a half-sent body from a whole one
+            return
+        handler = self._error_handlers.get(status) or self._error_handlers.get(type(exc))
+        _reset(resp, status)
+        if handler is not None:
+            try:
+                await handler(req, resp, exc)
+                return
+            except Exception as again:
+                log_exception("error in error handler", again)
+                _reset(resp, 500)
+                exc = HTTPError(500)
+        if isinstance(exc, HTTPError):
+            for name, value in exc.headers:
+                resp.add_header(name, value)
+            if status >= 400 and exc.status == status:
+                await resp.send(exc.message + "\n")
+        else:
+            await resp.send("Internal Server Error\n")
+
+    # -- the connection loop -------------------------------------------------------------------------
+
+    async def _read_head(self, conn):  # type: ignore[no-untyped-def]
+        """The next request head (request line and headers, without the blank line), or None when
+        the client closed between requests."""
+        conn.set_state(WAIT_HEAD)
+        waiting_idle = conn.requests > 0 and not conn.buffered()
+        conn.arm(self.idle_timeout_ms if waiting_idle else self.head_timeout_ms)
+        max_line = self.max_request_line
+        scanned = 0  # bytes after conn.start already searched for the end of the head
+        while True:
+            buf, start, end = conn.buf, conn.start, conn.end
+            if scanned == 0:
+                while start < end and buf[start] in (10, 13):  # stray CRLF between requests
+                    start += 1
+                conn.start = start
+            frm = max(start, start + scanned - 2)
+            stop = buf.find(b"\n\r\n", frm, end)
+            stop2 = buf.find(b"\n\n", frm, end)
+            if stop < 0 or 0 <= stop2 < stop:
+                stop = stop2
+            first_nl = buf.find(b"\n", start, end)
+            if first_nl < 0:
+                if end - start > max_line:
+                    raise HTTPError(414)
+            elif first_nl - start > max_line + 1:
+                raise HTTPError(414)
+            elif (stop if stop >= 0 else end) - first_nl > self.max_header_bytes + 2:
+                raise HTTPError(431)
+            if stop >= 0:
+                head = bytes(memoryview(buf)[start:stop])
+                conn.start = stop + (3 if buf[stop + 1] == 13 else 2)
+                conn.disarm()
+                return head
+            scanned = end - start
+            try:
+                await conn.fill(max_line + self.max_header_bytes + 4)
+            except OverflowError:
+                raise HTTPError(431)
+            except ClientGone:
+                if scanned:
+                    raise
+                return None
+            if waiting_idle:
+                waiting_idle = False
+                conn.arm(self.head_timeout_ms)
+
+    async def _serve(self, conn) -> None:  # type: ignore[no-untyped-def]
+        try:
+            while not self._closing:
+                head = await self._read_head(conn)
+                if head is None:
+                    break
+                conn.set_state(BUSY)
+                req = parse_head(self, conn, head)
+                conn.requests += 1
+                resp = await self._handle(conn, req)
+                keep = resp.keep_alive and not self._closing
+                if keep and req.body_pending():
+                    keep = await req.discard_body(self.max_discard)
+                if self.access_log:
+                    self._log_access(req, resp)
+                if not keep:
+                    break
+                conn.shrink(self.buffer_size)
+        except HTTPError as exc:
+            await self._reply_error(conn, exc)
+        except asyncio.CancelledError:
+            if conn.expired == "timeout" and conn.state == WAIT_HEAD and conn.buffered():
+                await self._reply_error(conn, HTTPError(408))
+        except (ClientGone, OSError):
+            pass
+        except MemoryError:
+            logger.warning("out of memory serving %s", conn.remote_addr)
+        except Exception as exc:
+            log_exception("error serving %s" % conn.remote_addr, exc)
+        finally:
+            await self._release(conn)
+
+    async def _reply_error(self, conn, exc) -> None:  # type: ignore[no-untyped-def]
+        """An error found before a handler ran: answer it and close."""
+        if self.access_log:
+            self._log_line("%s - - %d" % (conn.remote_addr, exc.status))
+        try:
+            conn.disarm()
+            resp = Response(conn, None)
+            resp._write_timeout = self.write_timeout_ms
+            _reset(resp, exc.status)
+            for name, value in exc.headers:
+                resp.add_header(name, value)
+            resp._held = (exc.message + "\n").encode()
+            await resp.finish()
+        except Exception:  # the client is gone or stalled: closing is all that is left
+            pass
+
+    async def _release(self, conn) -> None:  # type: ignore[no-untyped-def]
+        if conn in self._conns:
+            self._conns.remove(conn)
+        await conn.close()
+        if self._closing and not self._conns:
+            self._finish_close()
+
+    def _log_access(self, req, resp) -> None:  # type: ignore[no-untyped-def]
+        self._log_line("%s %s %s %d %d" % (req.remote_addr, req.method, req.path, resp.status, resp.bytes_sent))
+
+    def _log_line(self, line: str) -> None:
+        if callable(self.access_log):
+            self.access_log(line)
+        else:
+            print(line)
+
+    # -- admitting connections -------------------------------------------------------------------------
+
+    def _admit(self) -> bool:
+        """Room for one more connection? At the cap, the connection that has waited longest for a
+        request head is closed to make room; when all are busy, there is none."""
+        active = [c for c in self._conns if c.expired is None]
+        if len(active) < self.max_connections:
+            return True
+        victim = None
+        for c in active:
+            if c.state == WAIT_HEAD and (victim is None or ticks_diff(c.since, victim.since) < 0):
+                victim = c
+        if victim is None:
+            return False
+        self._expire(victim, "evicted")
+        return True
+
+    def _expire(self, conn, why: str) -> None:  # type: ignore[no-untyped-def]
+        conn.expired = why
+        if conn.task is not None:
+            conn.task.cancel()
+
+    def _start_connection(self, reader, writer, addr):  # type: ignore[no-untyped-def]
+        conn = Connection(reader, writer, peer_name(addr), self.buffer_size)
+        self._conns.append(conn)
+        return conn
+
+    def _on_socket(self, sock, addr) -> None:  # type: ignore[no-untyped-def]
+        """MicroPython: a freshly accepted, non-blocking client socket."""
+        if self._closing or not self._admit():
+            try:
+                sock.write(_BUSY_REPLY)
+            except OSError:
+                pass
+            sock.close()
+            return
+        stream = asyncio.StreamWriter(sock, {"peername": addr})  # type: ignore[call-arg]
+        conn = self._start_connection(stream, stream, addr)
+        try:
+            conn.task = asyncio.create_task(self._serve(conn))
+        except BaseException:
+            self._conns.remove(conn)
+            raise
+
+    async def _on_streams(self, reader, writer) -> None:  # type: ignore[no-untyped-def]
+        """CPython: asyncio.start_server's callback."""
+        if self._closing or not self._admit():
+            writer.write(_BUSY_REPLY)
+            writer.close()
+            return
+        conn = self._start_connection(reader, writer, writer.get_extra_info("peername"))
+        conn.task = asyncio.current_task()
+        await self._serve(conn)
+
+    async def _sweep(self) -> None:
+        """One task enforces every deadline: a timeout per read would cost heap on each read."""
+        while True:
+            await asyncio.sleep(0.25)
+            now = ticks_ms()
+            for conn in self._conns:
+                deadline = conn.deadline
+                if deadline is not None and conn.expired is None and ticks_diff(now, deadline) >= 0:
+                    self._expire(conn, "timeout")
+
+    # -- starting and stopping -------------------------------------------------------------------------
+
+    def start(self, host=None, port=None) -> Server:  # type: ignore[no-untyped-def]
+        """Listen and serve in the background of the running event loop. No address: 0.0.0.0:80
+        on a board, 127.0.0.1:8081 on a host."""
+        if host is None:
+            host = "127.0.0.1" if IS_HOST else "0.0.0.0"
+        if port is None:
+            port = 8081 if IS_HOST else 80
+        self._closing = False
+        self._closed = asyncio.Event()
+        self._listen = sock = listen_socket(host, port, self.backlog)
+        if IS_MICROPYTHON:
+            self._accept_task = asyncio.create_task(accept_loop(sock, self._on_socket))
+        else:
+            self._accept_task = asyncio.create_task(self._serve_cpython(sock))
+        self._sweeper = asyncio.create_task(self._sweep())
+        logger.info("serving on %s:%d", host, port)
+        return Server(self)
+
+    async def _serve_cpython(self, sock) -> None:  # type: ignore[no-untyped-def]
+        self._aio_server = await asyncio.start_server(self._on_streams, sock=sock, backlog=self.backlog)
+
+    async def arun(self, host=None, port=None) -> None:  # type: ignore[no-untyped-def]
+        server = self.start(host, port)
+        await server.wait_closed()
+
+    def run(self, host=None, port=None) -> None:  # type: ignore[no-untyped-def]
+        """Serve until stopped. After Ctrl-C the port is released, so running again works."""
+        try:
+            asyncio.run(self.arun(host, port))
+        finally:
+            self._close_sockets_now()
+            if IS_MICROPYTHON:
+                asyncio.new_event_loop()  # drop tasks an interrupted run left behind
+
+    def close(self) -> None:
+        """Stop accepting; idle connections close now, busy ones after their current request."""
+        if self._closing:
+            return
+        self._closing = True
+        if self._accept_task is not None:
+            self._accept_task.cancel()
+        if self._aio_server is not None:
+            self._aio_server.close()
+        if self._listen is not None:
+            self._listen.close()
+            self._listen = None
+        for conn in self._conns:
+            if conn.state != BUSY and conn.expired is None:
+                self._expire(conn, "shutdown")
+        if not self._conns:
+            self._finish_close()
+
+    def _finish_close(self) -> None:
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            self._sweeper = None
+        self._closed.set()
+
+    def _close_sockets_now(self) -> None:
+        self._closing = True
+        if self._listen is not None:
+            self._listen.close()
+            self._listen = None
+        for conn in self._conns:
+            conn.close_now()
+        self._conns = []
+
+    # -- long-lived connections (WebSocket, event streams) ---------------------------------------------
+
+    def claim_long_lived(self, req) -> None:  # type: ignore[no-untyped-def]
+        """Mark req's connection long-lived: no idle or head timeouts, not evicted at the cap, and
+        counted against max_long_lived (503 when that is reached)."""
+        cap = self.max_long_lived
+        if cap is not None:
+            count = 0
+            for c in self._conns:
+                if c.state == LONG_LIVED:
+                    count += 1
+            if count >= cap:
+                raise HTTPError(503, headers=[["Retry-After", "5"]])
+        req.conn.set_state(LONG_LIVED)
+        req.keep_alive = False
+
+
+def _allow_header(methods) -> str:  # type: ignore[no-untyped-def]
+    names = set(methods)
+    if "GET" in names:
+        names.add("HEAD")
+    names.add("OPTIONS")
+    return ", ".join(sorted(names))
+
+
+def _reset(resp, status: int) -> None:  # type: ignore[no-untyped-def]
+    resp.headers = []
+    resp._held = None
+    resp.status = status
+    resp.reason = None

@@ -1,0 +1,56 @@
+"""Status codes, their reason phrases, and the exception that turns into one."""
+
+REASONS = {
+    100: "Continue",
+    101: "Switching Protocols",
+    200: "OK",
+    201: "Created",
+    202: "Accepted",
+    204: "No Content",
+    206: "Partial Content",
+    301: "Moved Permanently",
+    302: "Found",
+    303: "See Other",
+    304: "Not Modified",
+    307: "Temporary Redirect",
+    308: "Permanent Redirect",
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    408: "Request Timeout",
+    409: "Conflict",
+    411: "Length Required",
+    413: "Content Too Large",
+    414: "URI Too Long",
+    415: "Unsupported Media Type",
+    416: "Range Not Satisfiable",
+    417: "Expectation Failed",
+    422: "Unprocessable Content",
+    426: "Upgrade Required",
+    429: "Too Many Requests",
+    431: "Request Header Fields Too Large",
+    500: "Internal Server Error",
+    501: "Not Implemented",
+    503: "Service Unavailable",
+    505: "HTTP Version Not Supported",
+}
+
+
+def reason_for(status: int) -> str:
+    return REASONS.get(status, "Unknown")
+
+
+class HTTPError(Exception):
+    """Raise from a handler (or the parser) to answer with `status`.
+
+    `message` becomes the plain-text body; `headers` is a list of (name, value) pairs added to
+    the response (e.g. `Allow` for 405, `Retry-After` for 503).
+    """
+
+    def __init__(self, status: int, message: str = "", headers: list = None) -> None:  # type: ignore[assignment]
+        super().__init__(status, message)
+        self.status = status
+        self.message = message or reason_for(status)
+        self.headers = headers or []
