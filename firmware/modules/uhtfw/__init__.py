@@ -2,8 +2,9 @@
 VERSION = "0.1.0"
 
 
-def start(app, port=80):
-    """Bring the network up, add the setup page, print the `uht:` line and serve `app` forever."""
+def start(app, port=None):
+    """Bring the network up, add the setup page, print the `uht:` line and serve `app` until Ctrl-C.
+    The port defaults to settings.json "port" (80)."""
     from uhtfw import run
 
     run.start(app, port)

@@ -1,14 +1,17 @@
-// Boots a Raspberry Pi Pico (W) UF2 image in rp2040js with the USB CDC serial on stdin/stdout.
-// Run it under `socat pty,link=DEV,rawer EXEC:"node emulator.mjs ..."` and any serial tool (mpremote)
-// can talk to DEV. Notes go to stderr; device output is also appended to --log.
+// Boots a Raspberry Pi Pico (W) UF2 image in rp2040js and exposes its USB CDC serial port.
+// The serial port is served on a TCP port of 127.0.0.1; `socat pty,link=DEV,rawer tcp:127.0.0.1:PORT`
+// makes it a serial device that mpremote can open. Notes go to stderr; device output is also
+// appended to --log.
 //
-//   node emulator.mjs --image firmware.uf2 --bootrom bootrom-b1.bin [--flash state.bin] [--log out.txt]
+//   node emulator.mjs --image firmware.uf2 --bootrom bootrom-b1.bin [--port N] [--port-file F]
+//                     [--flash state.bin] [--log out.txt]
 //
 // rp2040js does not program flash: the boot ROM's flash functions are patched to BKPT stubs whose
 // handler edits mcu.flash, so MicroPython can format and write its littlefs filesystem.
-// SIGUSR1 presses the BOOTSEL button, SIGUSR2 releases it. SIGTERM (or stdin closing) saves --flash.
+// SIGUSR1 presses the BOOTSEL button, SIGUSR2 releases it. SIGTERM saves the flash to --flash.
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { Simulator, USBCDC } from 'rp2040js';
+import { createServer } from 'node:net';
+import { ConsoleLogger, LogLevel, Simulator, USBCDC } from 'rp2040js';
 
 const FLASH_BASE = 0x10000000;
 const UF2_MAGIC = [0x0a324655, 0x9e5d5157];
@@ -27,7 +30,7 @@ function parseArgs(argv) {
     args[argv[i].slice(2)] = argv[i + 1];
   }
   if (!args.image || !args.bootrom) {
-    throw new Error('usage: emulator.mjs --image X.uf2 --bootrom B.bin [--flash F] [--log L]');
+    throw new Error('usage: emulator.mjs --image X.uf2 --bootrom B.bin [--port N] [--port-file F] [--flash F] [--log L]');
   }
   return args;
 }
@@ -80,6 +83,8 @@ function main() {
   const args = parseArgs(process.argv.slice(2));
   const sim = new Simulator();
   const mcu = sim.rp2040;
+  // Unimplemented-register warnings (the CYW43's PIO/SPI traffic) would flood the console.
+  mcu.logger = new ConsoleLogger(args.verbose ? LogLevel.Debug : LogLevel.Error);
 
   const romBytes = readFileSync(args.bootrom);
   const rom = new Uint8Array(romBytes.buffer.slice(romBytes.byteOffset, romBytes.byteOffset + romBytes.length));
@@ -123,6 +128,7 @@ function main() {
   const cdc = new USBCDC(mcu.usbCtrl);
   const pending = [];
   let connected = false;
+  let client = null;
   const feed = () => {
     while (connected && pending.length && cdc.txFIFO.itemCount < cdc.txFIFO.size - 1) {
       cdc.sendSerialByte(pending.shift());
@@ -130,11 +136,25 @@ function main() {
   };
   cdc.onDeviceConnected = () => { connected = true; note('USB serial connected'); feed(); };
   cdc.onSerialData = (buffer) => {
-    process.stdout.write(Buffer.from(buffer));
-    if (args.log) appendFileSync(args.log, Buffer.from(buffer));
+    const bytes = Buffer.from(buffer);
+    if (args.log) appendFileSync(args.log, bytes);
+    if (client) client.write(bytes);
   };
-  process.stdin.on('data', (chunk) => { pending.push(...chunk); feed(); });
   setInterval(feed, 2);
+
+  // The serial port is a TCP socket on 127.0.0.1 (one client at a time, a new one replaces the old):
+  // `socat pty,link=DEV,rawer tcp:127.0.0.1:PORT` turns it into a serial device for mpremote.
+  const server = createServer((socket) => {
+    if (client) client.destroy();
+    client = socket;
+    socket.on('data', (chunk) => { pending.push(...chunk); feed(); });
+    socket.on('close', () => { if (client === socket) client = null; });
+    socket.on('error', () => {});
+  });
+  server.listen(Number(args.port || 0), '127.0.0.1', () => {
+    note(`serial on tcp 127.0.0.1:${server.address().port}`);
+    if (args['port-file']) writeFileSync(args['port-file'], String(server.address().port));
+  });
 
   const finish = (why) => {
     sim.stop();
@@ -142,7 +162,6 @@ function main() {
     note(`stopped (${why}); flash erased ${erased} bytes, programmed ${programmed} bytes`);
     process.exit(0);
   };
-  process.stdin.on('end', () => finish('stdin closed'));
   process.on('SIGTERM', () => finish('SIGTERM'));
   process.on('SIGINT', () => finish('SIGINT'));
 

@@ -1,0 +1,273 @@
+"""The real RPI_PICO_W image in the rp2040js emulator (tests/firmware/emulator/emulator.mjs).
+
+One emulated board for the whole module; the tests run in file order and build on each other: it
+boots and prints its `uht:` line (the CYW43 Wi-Fi chip does not start in the emulator), /main.py and
+/settings.json are provisioned, `main.app` answers through uht.testing.TestClient on the device, a
+changed main.py copied with mpremote (through a socat pty) runs after a soft reset, the three safe-mode
+triggers skip it, and re-flashing the image (an upgrade) keeps the user's main.py.
+
+Needs: the image (make firmware BOARD=RPI_PICO_W, or UHT_PICO_W_UF2), node + `make emulator-deps`,
+socat, and the RP2040 boot ROM at ../shared/rp2040/bootrom-b1.bin (or UHT_RP2040_BOOTROM).
+"""
+
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from app_support import MODULES, REPO  # noqa: E402
+
+EMULATOR_DIR = Path(__file__).resolve().parent / "emulator"
+IMAGE = Path(os.environ.get("UHT_PICO_W_UF2", REPO / "dist" / "firmware" / "RPI_PICO_W" / "firmware.uf2"))
+BOOTROM = Path(os.environ.get("UHT_RP2040_BOOTROM", REPO.parent / "shared" / "rp2040" / "bootrom-b1.bin"))
+MPREMOTE = REPO / ".venv" / "bin" / "mpremote"
+BOOT_TIMEOUT = float(os.environ.get("UHT_EMULATOR_BOOT_TIMEOUT", "240"))
+
+pytestmark = pytest.mark.timeout(1800)
+
+
+def missing():
+    if not IMAGE.exists():
+        return "no Pico W image at %s (make firmware BOARD=RPI_PICO_W, or set UHT_PICO_W_UF2)" % IMAGE
+    if not BOOTROM.exists():
+        return "no RP2040 boot ROM at %s (set UHT_RP2040_BOOTROM)" % BOOTROM
+    for tool in ("node", "socat"):
+        if not shutil.which(tool):
+            return "%s is not installed" % tool
+    if not (EMULATOR_DIR / "node_modules" / "rp2040js").exists():
+        return "rp2040js is not installed: make emulator-deps"
+    if not MPREMOTE.exists():
+        return "no mpremote in .venv: make venv"
+    return None
+
+
+def template():
+    namespace = {}
+    exec((MODULES / "uhtfw" / "template.py").read_text(), namespace)
+    return namespace["MAIN_PY"], namespace["SETTINGS"]
+
+
+class Board:
+    """One emulator process; the serial port is a TCP socket, turned into a pty for mpremote."""
+
+    def __init__(self, workdir, flash):
+        self.workdir = workdir
+        self.log = workdir / "serial.log"
+        self.log.write_bytes(b"")
+        port_file = workdir / "port"
+        if port_file.exists():
+            port_file.unlink()
+        self.proc = subprocess.Popen(
+            ["node", str(EMULATOR_DIR / "emulator.mjs"), "--image", str(IMAGE), "--bootrom", str(BOOTROM),
+             "--log", str(self.log), "--flash", str(flash), "--port-file", str(port_file)],
+            stderr=open(workdir / "emulator.err", "ab"), stdout=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 30
+        while not port_file.exists() or not port_file.read_text():
+            assert self.proc.poll() is None, (workdir / "emulator.err").read_text()
+            assert time.monotonic() < deadline, "emulator did not open its serial port"
+            time.sleep(0.1)
+        self.port = int(port_file.read_text())
+        self.sock = None
+        self.attach()
+
+    def attach(self):
+        """(Re)connect our own socket to the serial port (mpremote's socat takes it over meanwhile)."""
+        self.sock = socket.create_connection(("127.0.0.1", self.port))
+
+    def text(self):
+        return self.log.read_bytes().decode("utf-8", "replace")
+
+    def mark(self):
+        return len(self.log.read_bytes())
+
+    def wait_for(self, pattern, since=0, timeout=BOOT_TIMEOUT):
+        deadline = time.monotonic() + timeout
+        while True:
+            out = self.log.read_bytes()[since:].decode("utf-8", "replace")
+            m = re.search(pattern, out)
+            if m:
+                return m, out
+            assert self.proc.poll() is None, "emulator exited:\n" + (self.workdir / "emulator.err").read_text()
+            if time.monotonic() > deadline:
+                pytest.fail("timed out after %ds waiting for %r; serial output since mark:\n%s" % (timeout, pattern, out))
+            time.sleep(0.2)
+
+    def send(self, data):
+        self.sock.sendall(data)
+
+    def soft_reset(self):
+        """Ctrl-D at the friendly REPL, as a user would type it; returns the log mark before it."""
+        since = self.mark()
+        self.send(b"\x03\x03")
+        time.sleep(0.5)
+        self.send(b"\x04")
+        return since
+
+    def mpremote(self, *args, timeout=300):
+        """Run the real mpremote against a socat pty bridged to the emulated USB serial port."""
+        self.sock.close()
+        tty = self.workdir / "ttyPICO"
+        bridge = subprocess.Popen(["socat", "pty,link=%s,rawer" % tty, "tcp:127.0.0.1:%d" % self.port],
+                                  stderr=subprocess.DEVNULL)
+        try:
+            for _ in range(100):
+                if tty.exists():
+                    break
+                time.sleep(0.05)
+            result = subprocess.run([str(MPREMOTE), "connect", str(tty), *args], capture_output=True,
+                                    timeout=timeout, cwd=str(self.workdir))
+        finally:
+            bridge.terminate()
+            bridge.wait(timeout=10)
+            self.attach()
+        assert result.returncode == 0, "mpremote %s failed:\n%s%s" % (args, result.stdout.decode(), result.stderr.decode())
+        return result.stdout.decode()
+
+    def bootsel(self, pressed):
+        self.proc.send_signal(signal.SIGUSR1 if pressed else signal.SIGUSR2)
+
+    def stop(self):
+        if self.sock:
+            self.sock.close()
+        self.proc.send_signal(signal.SIGTERM)  # saves the flash to --flash
+        self.proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory):
+    reason = missing()
+    if reason:
+        pytest.skip(reason)
+    return tmp_path_factory.mktemp("pico-w")
+
+
+@pytest.fixture(scope="module")
+def board(workdir):
+    b = Board(workdir, workdir / "flash.bin")
+    yield b
+    if b.proc.poll() is None:
+        b.stop()
+
+
+UHT_LINE = r"uht: no Wi-Fi \(Wi-Fi radio failed to start: [^\r\n]*\); serving on 0\.0\.0\.0:80\r?\n"
+
+
+def test_boots_and_prints_its_uht_line(board):
+    m, out = board.wait_for(UHT_LINE)
+    print(m.group(0).strip())
+    assert len(re.findall(r"(?m)^uht:", out)) == 1, out
+
+
+def test_main_py_and_settings_are_provisioned(board):
+    main_py, settings = template()
+    listing = board.mpremote("ls", ":")
+    assert re.search(r"\bmain\.py\b", listing) and "settings.json" in listing
+    assert board.mpremote("cat", ":main.py").replace("\r\n", "\n") == main_py
+    assert json.loads(board.mpremote("cat", ":settings.json")) == settings
+
+
+ON_DEVICE = """
+import asyncio, main
+from uht.testing import TestClient
+async def go():
+    c = TestClient(main.app)
+    for path in ('/', '/hello/pico', '/api/status'):
+        r = await c.get(path)
+        print('RESULT', path, r.status, r.headers['content-type'], repr(r.text[:60]))
+asyncio.run(go())
+"""
+
+
+def test_main_app_answers_through_testclient_on_the_device(board):
+    out = board.mpremote("exec", ON_DEVICE)
+    print(out)
+    assert "RESULT / 200 text/html '<h1>Hello from uht</h1>" in out
+    assert re.search(r"RESULT /hello/pico 200 \S+ 'Hello, pico!'", out)
+    status = re.search(r"RESULT /api/status 200 application/json '(.*)'", out)
+    assert status and '"mode": "none"' in status.group(1)
+    assert "uht:" not in out  # `import main` must not start serving
+
+
+CHANGED_MAIN = '''from uht import HTTPServer
+
+app = HTTPServer()
+print("custom main v2 running")
+
+
+@app.route("/hello/<name>")
+async def hello(req, resp, name):
+    await resp.send("Howdy, " + name)
+
+
+if __name__ == "__main__":
+    import uhtfw
+
+    uhtfw.start(app)
+'''
+
+
+def test_main_py_copied_with_mpremote_runs_after_soft_reset(board, workdir):
+    (workdir / "main.py").write_text(CHANGED_MAIN)
+    board.mpremote("cp", "main.py", ":main.py")
+    since = board.soft_reset()
+    board.wait_for(r"custom main v2 running\r?\n(.*\r?\n)*?" + UHT_LINE, since)
+    out = board.mpremote("exec", "import asyncio, main\nfrom uht.testing import TestClient\n"
+                         "r = asyncio.run(TestClient(main.app).get('/hello/you'))\nprint('RESULT', r.status, r.text)")
+    assert "RESULT 200 Howdy, you" in out
+
+
+def assert_safe_boot(board, since, reason):
+    m, out = board.wait_for(r"uht: safe mode \(%s\): /boot\.py and /main\.py skipped" % re.escape(reason), since)
+    _, out = board.wait_for(r"MicroPython v1\.28\.0[^\n]*\n(.*\n)*?>>> ", since, timeout=60)
+    assert "custom main v2 running" not in out
+    assert not re.search(UHT_LINE, out)
+    print(m.group(0))
+
+
+def test_safe_mode_flag_file_skips_main_py(board):
+    board.mpremote("exec", "import uhtfw; uhtfw.safe_mode(True)")
+    assert_safe_boot(board, board.soft_reset(), "flag file /SAFEMODE")
+    # /main.py is still there and readable in safe mode; clearing the flag brings it back.
+    assert "custom main v2" in board.mpremote("cat", ":main.py")
+    board.mpremote("exec", "import uhtfw; uhtfw.safe_mode(False)")
+    board.wait_for("custom main v2 running", board.soft_reset())
+
+
+def test_safe_mode_ctrl_c_at_boot(board):
+    since = board.mark()
+    board.send(b"\x03\x03")
+    time.sleep(0.5)
+    board.send(b"\x04")
+    for _ in range(40):  # keep tapping Ctrl-C through the boot window
+        time.sleep(0.05)
+        board.send(b"\x03")
+    assert_safe_boot(board, since, "Ctrl-C")
+
+
+def test_safe_mode_bootsel_button(board):
+    board.bootsel(True)
+    try:
+        since = board.soft_reset()
+        assert_safe_boot(board, since, "BOOT button")
+    finally:
+        board.bootsel(False)
+    board.wait_for("custom main v2 running", board.soft_reset())
+
+
+def test_reflashing_the_image_keeps_the_users_main_py(board, workdir):
+    board.stop()  # power off; the flash (image + filesystem) is saved
+    again = Board(workdir, workdir / "flash.bin")  # the UF2 is written over it again: an upgrade
+    try:
+        again.wait_for(r"custom main v2 running\r?\n(.*\r?\n)*?" + UHT_LINE)
+    finally:
+        again.stop()
