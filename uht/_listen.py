@@ -25,13 +25,14 @@ def listen_socket(host: str, port: int, backlog: int):  # type: ignore[no-untype
 
 
 def peer_name(addr) -> str:  # type: ignore[no-untyped-def]
-    """'ip' from whatever accept() gave: a tuple, or the unix port's raw sockaddr bytes."""
+    """'ip' from whatever accept() gave: a tuple, or the unix port's raw address bytes."""
     if isinstance(addr, tuple):
         return str(addr[0])
-    try:
-        return str(socket.sockaddr(addr)[1])  # type: ignore[attr-defined]
-    except Exception:
-        return "?"
+    if isinstance(addr, (bytes, bytearray)) and len(addr) == 4:
+        return "%d.%d.%d.%d" % (addr[0], addr[1], addr[2], addr[3])
+    if isinstance(addr, (bytes, bytearray)) and len(addr) == 16:
+        return ":".join("%x" % (addr[i] << 8 | addr[i + 1]) for i in range(0, 16, 2))
+    return str(addr)
 
 
 def _readable(sock):  # type: ignore[no-untyped-def]

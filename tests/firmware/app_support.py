@@ -1,6 +1,7 @@
 """Helpers for the firmware-app tests: run a script under the venv's MicroPython (unix port) with the
 frozen app (firmware/modules), uht and the fake board modules (tests/firmware/stubs) on its path."""
 
+import importlib.util
 import os
 import socket
 import subprocess
@@ -10,8 +11,20 @@ REPO = Path(__file__).resolve().parents[2]
 STUBS = Path(__file__).resolve().parent / "stubs"
 MODULES = REPO / "firmware" / "modules"
 MICROPYTHON = REPO / ".venv" / "bin" / "micropython"
-HAVE_UHT = (REPO / "uht" / "__init__.py").exists() and (REPO / "uht" / "testing.py").exists()
+HAVE_UHT = (REPO / "uht" / "__init__.py").exists() and (
+    REPO / "uht" / "testing.py"
+).exists()
 MICROPYPATH = ":".join([".frozen", str(STUBS), str(MODULES), str(REPO)])
+
+
+def load_template():
+    """(MAIN_PY, SETTINGS) from the firmware's template module, read by CPython."""
+    spec = importlib.util.spec_from_file_location(
+        "uhtfw_template", MODULES / "uhtfw" / "template.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.MAIN_PY, module.SETTINGS
 
 
 def prelude(root):
@@ -23,6 +36,7 @@ def run_mpy(script, root, stdin=b"", timeout=30, cwd=None):
     env = dict(os.environ, MICROPYPATH=MICROPYPATH)
     return subprocess.run(
         [str(MICROPYTHON), "-c", prelude(root) + script],
+        check=False,
         input=stdin,
         capture_output=True,
         timeout=timeout,
@@ -34,7 +48,9 @@ def run_mpy(script, root, stdin=b"", timeout=30, cwd=None):
 def out(result):
     """stdout as text; fails the test with stderr shown when MicroPython exited non-zero."""
     text = result.stdout.decode()
-    assert result.returncode == 0, "MicroPython failed:\n" + text + result.stderr.decode()
+    assert result.returncode == 0, (
+        "MicroPython failed:\n" + text + result.stderr.decode()
+    )
     return text
 
 

@@ -3,17 +3,26 @@ station join, AP fallback with the derived password, radio failure, reconnect, N
 
 import hashlib
 import json
+import os
+import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
-import subprocess
-import os
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from app_support import HAVE_UHT, MICROPYPATH, MICROPYTHON, free_port, out, prelude, run_mpy, uht_lines  # noqa: E402
+from app_support import (
+    HAVE_UHT,
+    MICROPYPATH,
+    MICROPYTHON,
+    free_port,
+    out,
+    prelude,
+    run_mpy,
+    uht_lines,
+)
 
 UID = b"\xe6\x61\x41\x04\x03\x2b\x5c\x2a"  # what stubs/machine.py reports
 ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
@@ -28,12 +37,12 @@ def reference_password(uid):
 def bring_up(tmp_path, settings, setup=""):
     script = setup + (
         "import json, network, uhtfw.net as net\n"
-        "net.bring_up(json.loads(%r))\n"
+        f"net.bring_up(json.loads({json.dumps(settings)!r}))\n"
         "print(json.dumps(net.STATE))\n"
         "print(net.describe(80, '0.0.0.0'))\n"
         "print(json.dumps({'ap': network.WLAN(network.AP_IF).settings, 'host': network.HOSTNAME,"
         " 'sta': network.WLAN(network.STA_IF).connects}))\n"
-    ) % json.dumps(settings)
+    )
     lines = out(run_mpy(script, tmp_path)).strip().splitlines()
     return json.loads(lines[-3]), lines[-2], json.loads(lines[-1])
 
@@ -54,19 +63,32 @@ def test_no_credentials_opens_wpa2_access_point(tmp_path):
     state, line, radio = bring_up(tmp_path, {"ssid": ""})
     password = reference_password(UID)
     assert state["mode"] == "ap"
-    assert state["ssid"] == "uht-standard-5c2a"  # board name from sys.implementation._build, uid tail
-    assert radio["ap"] == {"ssid": "uht-standard-5c2a", "key": password, "security": 3}  # fake's SEC_WPA2
+    assert (
+        state["ssid"] == "uht-standard-5c2a"
+    )  # board name from sys.implementation._build, uid tail
+    assert radio["ap"] == {
+        "ssid": "uht-standard-5c2a",
+        "key": password,
+        "security": 3,
+    }  # fake's SEC_WPA2
     assert radio["sta"] == []
-    assert line == "uht: access point 'uht-standard-5c2a' password %s -> http://192.168.4.1/uht/setup" % password
+    assert (
+        line
+        == f"uht: access point 'uht-standard-5c2a' password {password} -> http://192.168.4.1/uht/setup"
+    )
 
 
 def test_ap_password_can_be_set_in_settings(tmp_path):
-    state, line, radio = bring_up(tmp_path, {"ssid": "", "ap_password": "correct horse"})
+    _state, line, radio = bring_up(
+        tmp_path, {"ssid": "", "ap_password": "correct horse"}
+    )
     assert radio["ap"]["key"] == "correct horse" and "password correct horse" in line
 
 
 def test_join_failure_falls_back_to_access_point(tmp_path):
-    state, line, radio = bring_up(tmp_path, {"ssid": "home", "password": "wrong-pass", "connect_timeout_s": 1})
+    state, line, radio = bring_up(
+        tmp_path, {"ssid": "home", "password": "wrong-pass", "connect_timeout_s": 1}
+    )
     assert radio["sta"] == [["home", "wrong-pass"]]
     assert state["mode"] == "ap"
     assert "could not join 'home'" in state["error"] and "could not join 'home'" in line
@@ -75,7 +97,11 @@ def test_join_failure_falls_back_to_access_point(tmp_path):
 
 def test_station_join_sets_hostname(tmp_path):
     setup = "import network\nnetwork.JOINABLE['home'] = 'pa55word!'\n"
-    state, line, radio = bring_up(tmp_path, {"ssid": "home", "password": "pa55word!", "hostname": "kitchen"}, setup)
+    state, line, radio = bring_up(
+        tmp_path,
+        {"ssid": "home", "password": "pa55word!", "hostname": "kitchen"},
+        setup,
+    )
     assert state["mode"] == "station" and state["ip"] == "192.168.1.50"
     assert radio["host"] == ["kitchen"]
     assert line == "uht: http://192.168.1.50/ (http://kitchen.local/) on Wi-Fi 'home'"
@@ -83,12 +109,16 @@ def test_station_join_sets_hostname(tmp_path):
 
 def test_default_hostname_comes_from_unique_id(tmp_path):
     setup = "import network\nnetwork.JOINABLE['home'] = ''\n"
-    state, line, radio = bring_up(tmp_path, {"ssid": "home", "password": ""}, setup)
+    _state, line, radio = bring_up(tmp_path, {"ssid": "home", "password": ""}, setup)
     assert radio["host"] == ["uht-2b5c2a"] and "http://uht-2b5c2a.local/" in line
 
 
 def test_radio_failure_is_reported_and_not_fatal(tmp_path):
-    state, line, radio = bring_up(tmp_path, {"ssid": "home", "password": "x" * 8}, "import network\nnetwork.RADIO_FAILS = True\n")
+    state, line, _radio = bring_up(
+        tmp_path,
+        {"ssid": "home", "password": "x" * 8},
+        "import network\nnetwork.RADIO_FAILS = True\n",
+    )
     assert state["mode"] == "none"
     assert line.startswith("uht: no Wi-Fi (Wi-Fi radio failed to start: OSError(")
     assert line.endswith("); serving on 0.0.0.0:80")
@@ -114,7 +144,9 @@ def test_reconnects_after_drop_and_sets_clock_once(tmp_path):
     assert "[uht] clock set by NTP" in text
     assert "[uht] Wi-Fi connection lost; reconnecting to 'home'" in text
     assert "[uht] reconnected, http://192.168.1.50/" in text
-    assert text.strip().splitlines()[-1] == "connects 2 connected True ntp ['ntp.example']"
+    assert (
+        text.strip().splitlines()[-1] == "connects 2 connected True ntp ['ntp.example']"
+    )
 
 
 def test_ntp_failure_is_retried(tmp_path):
@@ -139,29 +171,51 @@ def test_ntp_failure_is_retried(tmp_path):
     assert text.strip().splitlines()[-1] == "ntp 1"
 
 
-@pytest.mark.skipif(not HAVE_UHT, reason="uht (uht/__init__.py, uht/testing.py) is not in the repo yet")
+@pytest.mark.skipif(
+    not HAVE_UHT, reason="uht (uht/__init__.py, uht/testing.py) is not in the repo yet"
+)
 def test_provisioned_main_serves_with_radio_down(tmp_path):
     """The real default main.py run as __main__: one `uht:` line, then it serves the user's routes
     and the setup page on whatever interface exists (here 127.0.0.1)."""
     port = free_port()
     out(run_mpy("import uhtfw.provision\nuhtfw.provision.provision()", tmp_path))
-    (tmp_path / "settings.json").write_text(json.dumps({"ssid": "home", "password": "pa55word!", "port": port, "bind": "127.0.0.1"}))
-    script = prelude(tmp_path) + "import network\nnetwork.RADIO_FAILS = True\nexec(open(%r).read(), {'__name__': '__main__'})\n" % str(tmp_path / "main.py")
-    proc = subprocess.Popen([str(MICROPYTHON), "-c", script], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            env=dict(os.environ, MICROPYPATH=MICROPYPATH), cwd=str(tmp_path))
+    (tmp_path / "settings.json").write_text(
+        json.dumps(
+            {"ssid": "home", "password": "pa55word!", "port": port, "bind": "127.0.0.1"}
+        )
+    )
+    script = (
+        prelude(tmp_path)
+        + "import network\nnetwork.RADIO_FAILS = True\nexec(open({!r}).read(), {{'__name__': '__main__'}})\n".format(
+            str(tmp_path / "main.py")
+        )
+    )
+    proc = subprocess.Popen(
+        [str(MICROPYTHON), "-c", script],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env=dict(os.environ, MICROPYPATH=MICROPYPATH),
+        cwd=str(tmp_path),
+    )
     try:
         line = proc.stdout.readline().decode().strip()
         assert line.startswith("uht: no Wi-Fi (Wi-Fi radio failed to start: OSError(")
-        assert line.endswith("serving on 127.0.0.1:%d" % port)
+        assert line.endswith(f"serving on 127.0.0.1:{port}")
         body = None
         for _ in range(50):
             try:
-                body = urllib.request.urlopen("http://127.0.0.1:%d/hello/board" % port, timeout=5).read()
+                body = urllib.request.urlopen(
+                    f"http://127.0.0.1:{port}/hello/board", timeout=5
+                ).read()
                 break
             except OSError:
                 time.sleep(0.1)
         assert body == b"Hello, board!"
-        page = urllib.request.urlopen("http://127.0.0.1:%d/uht/setup" % port, timeout=5).read().decode()
+        page = (
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/uht/setup", timeout=5)
+            .read()
+            .decode()
+        )
         assert "<form method=post action=/uht/setup>" in page and "value='home'" in page
     finally:
         proc.kill()

@@ -8,18 +8,14 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from app_support import HAVE_UHT, MODULES, out, run_mpy  # noqa: E402
-
-
-def template():
-    namespace = {}
-    exec((MODULES / "uhtfw" / "template.py").read_text(), namespace)
-    return namespace["MAIN_PY"], namespace["SETTINGS"]
+from app_support import HAVE_UHT, load_template, out, run_mpy
 
 
 def test_first_boot_writes_main_and_settings(tmp_path):
-    text = out(run_mpy("import uhtfw.provision\nprint(uhtfw.provision.provision())", tmp_path))
-    main_py, settings = template()
+    text = out(
+        run_mpy("import uhtfw.provision\nprint(uhtfw.provision.provision())", tmp_path)
+    )
+    main_py, settings = load_template()
     assert (tmp_path / "main.py").read_text() == main_py
     assert json.loads((tmp_path / "settings.json").read_text()) == settings
     assert "['main.py', 'settings.json']" in text
@@ -29,8 +25,14 @@ def test_first_boot_writes_main_and_settings(tmp_path):
 def test_existing_main_py_is_never_overwritten(tmp_path):
     mine = "print('my own app')\n"
     (tmp_path / "main.py").write_text(mine)
-    for _ in range(3):  # every boot, a firmware upgrade included, runs provisioning again
-        text = out(run_mpy("import uhtfw.provision\nprint(uhtfw.provision.provision())", tmp_path))
+    for _ in range(
+        3
+    ):  # every boot, a firmware upgrade included, runs provisioning again
+        text = out(
+            run_mpy(
+                "import uhtfw.provision\nprint(uhtfw.provision.provision())", tmp_path
+            )
+        )
     assert (tmp_path / "main.py").read_text() == mine
     assert (tmp_path / "settings.json").exists()  # only the missing file was written
     assert text.strip().endswith("[]")
@@ -39,7 +41,10 @@ def test_existing_main_py_is_never_overwritten(tmp_path):
 def test_existing_settings_are_kept(tmp_path):
     (tmp_path / "settings.json").write_text('{"ssid": "home", "password": "pa55word!"}')
     out(run_mpy("import uhtfw.provision\nuhtfw.provision.provision()", tmp_path))
-    assert json.loads((tmp_path / "settings.json").read_text()) == {"ssid": "home", "password": "pa55word!"}
+    assert json.loads((tmp_path / "settings.json").read_text()) == {
+        "ssid": "home",
+        "password": "pa55word!",
+    }
     assert (tmp_path / "main.py").exists()
 
 
@@ -47,7 +52,7 @@ def test_restore_defaults_rewrites_and_keeps_backups(tmp_path):
     (tmp_path / "main.py").write_text("broken(\n")
     (tmp_path / "settings.json").write_text('{"ssid": "old"}')
     text = out(run_mpy("import uhtfw\nuhtfw.restore_defaults()", tmp_path))
-    main_py, settings = template()
+    main_py, settings = load_template()
     assert (tmp_path / "main.py").read_text() == main_py
     assert json.loads((tmp_path / "settings.json").read_text()) == settings
     assert (tmp_path / "main.py.bak").read_text() == "broken(\n"
@@ -57,7 +62,12 @@ def test_restore_defaults_rewrites_and_keeps_backups(tmp_path):
 
 def test_settings_merge_defaults_and_survive_garbage(tmp_path):
     (tmp_path / "settings.json").write_text('{"ssid": "x"}')
-    text = out(run_mpy("import uhtfw\ns = uhtfw.settings()\nprint(s['ssid'], s['port'], s['setup_page'])", tmp_path))
+    text = out(
+        run_mpy(
+            "import uhtfw\ns = uhtfw.settings()\nprint(s['ssid'], s['port'], s['setup_page'])",
+            tmp_path,
+        )
+    )
     assert text.strip() == "x 80 ap"
     (tmp_path / "settings.json").write_text("{not json")
     text = out(run_mpy("import uhtfw\nprint(uhtfw.settings()['ssid'] == '')", tmp_path))
@@ -65,11 +75,13 @@ def test_settings_merge_defaults_and_survive_garbage(tmp_path):
     assert text.strip().endswith("True")
 
 
-@pytest.mark.skipif(not HAVE_UHT, reason="uht (uht/__init__.py, uht/testing.py) is not in the repo yet")
+@pytest.mark.skipif(
+    not HAVE_UHT, reason="uht (uht/__init__.py, uht/testing.py) is not in the repo yet"
+)
 def test_default_main_imports_without_serving_and_answers(tmp_path):
     out(run_mpy("import uhtfw.provision\nuhtfw.provision.provision()", tmp_path))
     script = (
-        "import sys\nsys.path.insert(0, %r)\n"
+        f"import sys\nsys.path.insert(0, {str(tmp_path)!r})\n"
         "import asyncio, main\n"
         "from uht.testing import TestClient\n"
         "async def go():\n"
@@ -79,7 +91,7 @@ def test_default_main_imports_without_serving_and_answers(tmp_path):
         "    r = await c.get('/hello/pico')\n"
         "    print(r.status, r.text)\n"
         "asyncio.run(go())\n"
-    ) % str(tmp_path)
+    )
     text = out(run_mpy(script, tmp_path, timeout=20))
     lines = text.strip().splitlines()
     assert lines[-2] == "200 text/html True"

