@@ -4,6 +4,7 @@
 # user's /boot.py and /main.py are the ones that run after this.
 import gc
 import sys
+
 import vfs
 
 
@@ -13,7 +14,7 @@ def _mount_rp2():
     bdev = rp2.Flash()
     try:
         fs = vfs.VfsLfs2(bdev, progsize=256)
-    except Exception:
+    except Exception:  # noqa: BLE001
         # First boot (or a corrupt filesystem): format the flash region, as the port does.
         vfs.VfsLfs2.mkfs(bdev, progsize=256)
         fs = vfs.VfsLfs2(bdev, progsize=256)
@@ -26,7 +27,7 @@ def _mount_esp():
     if bdev:
         try:
             vfs.mount(bdev, "/")
-        except Exception:
+        except Exception:  # noqa: BLE001
             # inisetup formats the partition and writes the port's default /boot.py.
             import inisetup
 
@@ -44,7 +45,7 @@ try:
     import uhtfw.boot
 
     uhtfw.boot.run()
-except Exception as e:  # never let our part stop the board from reaching the REPL
+except Exception as e:  # noqa: BLE001 -- never let our part stop the board from reaching the REPL
     print("[uht] boot step failed:", repr(e))
 
 del _mount_rp2, _mount_esp

@@ -15,7 +15,9 @@ REASON = None  # why this boot is in safe mode, or None
 def set_flag(on=True):
     if on:
         with open(files.path(FLAG), "w") as f:
-            f.write("remove this file (or run uhtfw.safe_mode(False)) to start /main.py again\n")
+            f.write(
+                "remove this file (or run uhtfw.safe_mode(False)) to start /main.py again\n"
+            )
     elif files.exists(FLAG):
         import os
 
@@ -45,7 +47,7 @@ def _console_poller():
         poller = select.poll()
         poller.register(sys.stdin, select.POLLIN)
         return poller
-    except Exception:
+    except Exception:  # noqa: BLE001
         return None
 
 
@@ -67,7 +69,11 @@ def watch(ms):
 
 def check_at_boot(window_ms=None):
     global REASON
-    REASON = "flag file /" + FLAG if files.exists(FLAG) else watch(WINDOW_MS if window_ms is None else window_ms)
+    REASON = (
+        "flag file /" + FLAG
+        if files.exists(FLAG)
+        else watch(WINDOW_MS if window_ms is None else window_ms)
+    )
     if REASON:
         print("[uht] safe mode (" + REASON + ")")
         gate(files.path("boot.py"))
@@ -100,8 +106,10 @@ class _Gate:
     def stat(self, path):
         self.lift()
         if self.point.endswith(files.MAIN):
-            print("uht: safe mode (" + str(REASON) + "): /boot.py and /main.py skipped;"
-                  " uhtfw.safe_mode(False) clears the flag")
+            print(
+                "uht: safe mode (" + str(REASON) + "): /boot.py and /main.py skipped;"
+                " uhtfw.safe_mode(False) clears the flag"
+            )
         raise OSError(2)
 
     def open(self, path, mode="r"):

@@ -14,13 +14,21 @@ _PAGE = (
 
 
 def _escape(text):
-    for a, b in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("'", "&#39;"), ('"', "&quot;")):
+    for a, b in (
+        ("&", "&amp;"),
+        ("<", "&lt;"),
+        (">", "&gt;"),
+        ("'", "&#39;"),
+        ('"', "&quot;"),
+    ):
         text = text.replace(a, b)
     return text
 
 
 def _valid_hostname(name):
-    return 0 < len(name) <= 63 and all(c.isalpha() or c.isdigit() or c == "-" for c in name)
+    return 0 < len(name) <= 63 and all(
+        c.isalpha() or c.isdigit() or c == "-" for c in name
+    )
 
 
 def check(form):
@@ -50,7 +58,9 @@ def add_routes(app, settings):
 
         if not allowed(settings):
             resp.set_status_code(403)
-            await resp.send("The setup page is off while the board is on Wi-Fi; edit /settings.json.\n")
+            await resp.send(
+                "The setup page is off while the board is on Wi-Fi; edit /settings.json.\n"
+            )
             return
         resp.add_header("Content-Type", "text/html; charset=utf-8")
         current = files.load_settings()
@@ -64,12 +74,19 @@ def add_routes(app, settings):
                 if form.get("hostname"):
                     current["hostname"] = form["hostname"]
                 files.save_settings(current)
-                await resp.send("<h1>Saved</h1><p>Restarting to join " + _escape(current["ssid"]) + "&hellip;")
+                await resp.send(
+                    "<h1>Saved</h1><p>Restarting to join "
+                    + _escape(current["ssid"])
+                    + "&hellip;"
+                )
                 _restart_soon()
                 return
             resp.set_status_code(400)
-        page = _PAGE.format(msg=_escape(msg), ssid=_escape(current.get("ssid", "")),
-                            hostname=_escape(current.get("hostname", "")))
+        page = _PAGE.format(
+            msg=_escape(msg),
+            ssid=_escape(current.get("ssid", "")),
+            hostname=_escape(current.get("hostname", "")),
+        )
         await resp.send(page)
 
     app.add_route(PREFIX, setup_page, methods=["GET", "POST"])
