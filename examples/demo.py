@@ -1,6 +1,6 @@
 """The demo `make run` serves: routes with parameters, a JSON endpoint and a form.
 
-    micropython demo.py [HOST] [PORT]     (default 127.0.0.1 8081)
+micropython demo.py [HOST] [PORT]     (default 127.0.0.1 8081)
 """
 
 import sys

@@ -7,7 +7,7 @@ IS_MICROPYTHON = sys.implementation.name == "micropython"
 IS_HOST = sys.platform in ("linux", "darwin", "win32", "cygwin")
 
 try:
-    from time import ticks_add, ticks_diff, ticks_ms
+    from time import ticks_add, ticks_diff, ticks_ms  # type: ignore[attr-defined]
 except ImportError:  # CPython
     import time as _time
 

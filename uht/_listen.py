@@ -36,7 +36,7 @@ def peer_name(addr) -> str:  # type: ignore[no-untyped-def]
 
 
 def _readable(sock):  # type: ignore[no-untyped-def]
-    from asyncio import core
+    from asyncio import core  # type: ignore[attr-defined]
 
     yield core._io_queue.queue_read(sock)  # type: ignore[attr-defined]
 

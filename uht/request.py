@@ -35,10 +35,10 @@ class Request:
         qmark = raw_target.find(b"?")
         raw_path = raw_target if qmark < 0 else raw_target[:qmark]
         self.query_string = b"" if qmark < 0 else raw_target[qmark + 1 :]
-        self._query = None
+        self._query: "dict | None" = None
         self.segments, self.path = _decode_path(raw_path)
         self.keep_alive = _wants_keep_alive(version, headers)
-        self._body = None
+        self._body: "bytes | None" = None
         self._remaining = 0  # body bytes left: a count, or _CHUNKED
         self._chunk_left = 0
         self._expect_continue = False
@@ -56,7 +56,7 @@ class Request:
                 self._query = parse_qs(self.query_string)
             except ValueError:
                 raise HTTPError(400, "bad query string")
-        return self._query
+        return self._query  # type: ignore[return-value]
 
     # -- body framing --------------------------------------------------------------------------
 
@@ -182,8 +182,9 @@ class Request:
             if size > limit:
                 raise HTTPError(413)
             parts.append(part)
-        self._body = parts[0] if len(parts) == 1 else b"".join(parts)
-        return self._body
+        body = parts[0] if len(parts) == 1 else b"".join(parts)
+        self._body = body
+        return body
 
     async def text(self) -> str:
         try:

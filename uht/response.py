@@ -43,12 +43,12 @@ class Response:
         self.conn = conn
         self.request = request
         self.status = 200
-        self.reason = None
+        self.reason: "str | None" = None
         self.headers: list = []  # [name, value] pairs in the order added
         self.keep_alive = request.keep_alive if request is not None else False
         self.head_only = request is not None and request.method == "HEAD"
         self.bytes_sent = 0
-        self._held = None  # the first body part, held to compute Content-Length
+        self._held: "bytes | None" = None  # the first body part, held to compute Content-Length
         self._mode = _NOT_STARTED
         self._write_timeout = request.server.write_timeout_ms if request is not None else None
 

@@ -18,7 +18,7 @@ class Route:
         self.handler = handler
         self.methods = methods
         self.max_body = max_body
-        self.parts = None  # for parameterised routes: list of str literals or (kind, name)
+        self.parts: list = []  # for parameterised routes: list of str literals or (kind, name)
         self.rest = False  # ends with <path:...>
 
 
@@ -38,12 +38,12 @@ def _compile(route: Route) -> None:
             parts.append(segment)
     if route.rest and parts[-1] != _ONE:
         raise ValueError("<path:...> must be the last segment of " + route.pattern)
-    route.parts = parts  # type: ignore[assignment]
+    route.parts = parts
 
 
 def _match_parts(route: Route, segments: list):  # type: ignore[no-untyped-def]
     """The route's parameters for these decoded segments, or None."""
-    params = []
+    params: list = []
     parts = route.parts
     last = len(parts) - 1  # type: ignore[arg-type]
     for i, part in enumerate(parts):  # type: ignore[arg-type]
@@ -85,7 +85,7 @@ class Router:
         else:
             self.by_length.setdefault(len(route.parts), []).append(route)  # type: ignore[arg-type]
 
-    def candidates(self, path: str, segments: list):  # type: ignore[no-untyped-def]
+    def candidates(self, path: "str | None", segments: list):  # type: ignore[no-untyped-def]
         """Yield (route, params) for every route whose pattern matches, in registration order
         within each group (literal routes first)."""
         if path in self.static:
@@ -101,7 +101,7 @@ class Router:
                 if params is not None:
                     yield route, params
 
-    def find(self, method: str, path: str, segments: list):  # type: ignore[no-untyped-def]
+    def find(self, method: str, path: "str | None", segments: list):  # type: ignore[no-untyped-def]
         """(route, params) for the method, or (None, allowed) where allowed is the set of
         methods the path answers (empty when no route matches the path)."""
         allowed: set = set()

@@ -2,6 +2,9 @@
 
 import asyncio
 
+if False:  # for type checkers only: MicroPython need not import socket here
+    import socket
+
 from ._compat import IS_HOST, IS_MICROPYTHON, awaitable, ticks_diff, ticks_ms
 from ._listen import accept_loop, listen_socket, peer_name
 from .connection import BUSY, LONG_LIVED, WAIT_HEAD, ClientGone, Connection
@@ -34,8 +37,9 @@ _DEFAULTS = {
 }
 
 
-def _default(name: str):  # type: ignore[no-untyped-def]
-    return _DEFAULTS[name][1 if IS_HOST else 0]
+def _pick(value, name: str):  # type: ignore[no-untyped-def]
+    """value, or the default for this kind of machine when None."""
+    return _DEFAULTS[name][1 if IS_HOST else 0] if value is None else value
 
 
 def _ms(seconds):  # type: ignore[no-untyped-def]
@@ -72,29 +76,49 @@ class HTTPServer:
     line per request (or give a callable that takes the line).
     """
 
-    def __init__(self, backlog=None, access_log=False, debug=False, **limits) -> None:  # type: ignore[no-untyped-def]
-        for name in _DEFAULTS:
-            value = limits.pop(name, None)
-            setattr(self, name, _default(name) if value is None else value)
-        if limits:
-            raise TypeError("unknown option: " + ", ".join(limits))
-        if backlog is not None:
-            self.backlog = backlog
+    def __init__(
+        self,
+        backlog=None,
+        max_connections=None,
+        max_request_line=None,
+        max_header_bytes=None,
+        max_headers=None,
+        max_body=None,
+        max_discard=None,
+        buffer_size=None,
+        head_timeout=None,
+        idle_timeout=None,
+        body_timeout=None,
+        write_timeout=None,
+        max_long_lived=None,
+        access_log=False,
+    ) -> None:  # type: ignore[no-untyped-def]
+        self.backlog: int = _pick(backlog, "backlog")
+        self.max_connections: int = _pick(max_connections, "max_connections")
+        self.max_request_line: int = _pick(max_request_line, "max_request_line")
+        self.max_header_bytes: int = _pick(max_header_bytes, "max_header_bytes")
+        self.max_headers: int = _pick(max_headers, "max_headers")
+        self.max_body: int = _pick(max_body, "max_body")
+        self.max_discard: int = _pick(max_discard, "max_discard")
+        self.buffer_size: int = _pick(buffer_size, "buffer_size")
+        self.head_timeout: float = _pick(head_timeout, "head_timeout")
+        self.idle_timeout: float = _pick(idle_timeout, "idle_timeout")
+        self.body_timeout: float = _pick(body_timeout, "body_timeout")
+        self.write_timeout: float = _pick(write_timeout, "write_timeout")
+        self.max_long_lived = max_long_lived  # cap on WebSocket/event-stream connections (None: none)
         self.access_log = access_log
-        self.debug = debug
         self.router = Router()
         self._catchall = None
         self._before: list = []
         self._after: list = []
         self._error_handlers: dict = {}
         self._conns: list = []
-        self._listen = None
-        self._accept_task = None
-        self._sweeper = None
-        self._aio_server = None
+        self._listen: "socket.socket | None" = None
+        self._accept_task: "asyncio.Task | None" = None
+        self._sweeper: "asyncio.Task | None" = None
+        self._aio_server: "asyncio.Server | None" = None
         self._closing = False
         self._closed = asyncio.Event()
-        self.max_long_lived = None  # cap on WebSocket/event-stream connections (None: no own cap)
 
     # -- timeouts in ms, for the connection and request code ---------------------------------------
 
@@ -390,7 +414,7 @@ class HTTPServer:
                 pass
             sock.close()
             return
-        stream = asyncio.StreamWriter(sock, {"peername": addr})  # type: ignore[call-arg]
+        stream = asyncio.StreamWriter(sock, {"peername": addr})  # type: ignore[call-arg,arg-type]
         conn = self._start_connection(stream, stream, addr)
         try:
             conn.task = asyncio.create_task(self._serve(conn))
@@ -420,7 +444,7 @@ class HTTPServer:
 
     # -- starting and stopping -------------------------------------------------------------------------
 
-    def start(self, host=None, port=None) -> Server:  # type: ignore[no-untyped-def]
+    def start(self, host=None, port=None) -> "Server":  # type: ignore[no-untyped-def]
         """Listen and serve in the background of the running event loop. No address: 0.0.0.0:80
         on a board, 127.0.0.1:8081 on a host."""
         if host is None:

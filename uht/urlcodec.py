@@ -5,7 +5,6 @@ ValueError, which the server turns into 400.
 """
 
 
-
 def _hex_value(byte: int) -> int:
     if 48 <= byte <= 57:
         return byte - 48

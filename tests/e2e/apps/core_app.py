@@ -1,6 +1,6 @@
 """The app the end-to-end tests drive: every core feature, with small limits so they trip fast.
 
-    <runtime> core_app.py HOST PORT
+<runtime> core_app.py HOST PORT
 """
 
 import asyncio
