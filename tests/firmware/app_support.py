@@ -11,17 +11,13 @@ REPO = Path(__file__).resolve().parents[2]
 STUBS = Path(__file__).resolve().parent / "stubs"
 MODULES = REPO / "firmware" / "modules"
 MICROPYTHON = REPO / ".venv" / "bin" / "micropython"
-HAVE_UHT = (REPO / "uht" / "__init__.py").exists() and (
-    REPO / "uht" / "testing.py"
-).exists()
+HAVE_UHT = (REPO / "uht" / "__init__.py").exists() and (REPO / "uht" / "testing.py").exists()
 MICROPYPATH = ":".join([".frozen", str(STUBS), str(MODULES), str(REPO)])
 
 
 def load_template():
     """(MAIN_PY, SETTINGS) from the firmware's template module, read by CPython."""
-    spec = importlib.util.spec_from_file_location(
-        "uhtfw_template", MODULES / "uhtfw" / "template.py"
-    )
+    spec = importlib.util.spec_from_file_location("uhtfw_template", MODULES / "uhtfw" / "template.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module.MAIN_PY, module.SETTINGS
@@ -48,9 +44,7 @@ def run_mpy(script, root, stdin=b"", timeout=30, cwd=None):
 def out(result):
     """stdout as text; fails the test with stderr shown when MicroPython exited non-zero."""
     text = result.stdout.decode()
-    assert result.returncode == 0, (
-        "MicroPython failed:\n" + text + result.stderr.decode()
-    )
+    assert result.returncode == 0, "MicroPython failed:\n" + text + result.stderr.decode()
     return text
 
 

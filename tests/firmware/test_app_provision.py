@@ -12,9 +12,7 @@ from app_support import HAVE_UHT, load_template, out, run_mpy
 
 
 def test_first_boot_writes_main_and_settings(tmp_path):
-    text = out(
-        run_mpy("import uhtfw.provision\nprint(uhtfw.provision.provision())", tmp_path)
-    )
+    text = out(run_mpy("import uhtfw.provision\nprint(uhtfw.provision.provision())", tmp_path))
     main_py, settings = load_template()
     assert (tmp_path / "main.py").read_text() == main_py
     assert json.loads((tmp_path / "settings.json").read_text()) == settings
@@ -25,14 +23,8 @@ def test_first_boot_writes_main_and_settings(tmp_path):
 def test_existing_main_py_is_never_overwritten(tmp_path):
     mine = "print('my own app')\n"
     (tmp_path / "main.py").write_text(mine)
-    for _ in range(
-        3
-    ):  # every boot, a firmware upgrade included, runs provisioning again
-        text = out(
-            run_mpy(
-                "import uhtfw.provision\nprint(uhtfw.provision.provision())", tmp_path
-            )
-        )
+    for _ in range(3):  # every boot, a firmware upgrade included, runs provisioning again
+        text = out(run_mpy("import uhtfw.provision\nprint(uhtfw.provision.provision())", tmp_path))
     assert (tmp_path / "main.py").read_text() == mine
     assert (tmp_path / "settings.json").exists()  # only the missing file was written
     assert text.strip().endswith("[]")
@@ -75,9 +67,7 @@ def test_settings_merge_defaults_and_survive_garbage(tmp_path):
     assert text.strip().endswith("True")
 
 
-@pytest.mark.skipif(
-    not HAVE_UHT, reason="uht (uht/__init__.py, uht/testing.py) is not in the repo yet"
-)
+@pytest.mark.skipif(not HAVE_UHT, reason="uht (uht/__init__.py, uht/testing.py) is not in the repo yet")
 def test_default_main_imports_without_serving_and_answers(tmp_path):
     out(run_mpy("import uhtfw.provision\nuhtfw.provision.provision()", tmp_path))
     script = (

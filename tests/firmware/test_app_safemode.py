@@ -9,10 +9,7 @@ from app_support import out, run_mpy, uht_lines
 
 
 def check(tmp_path, setup="", window=0, stdin=b""):
-    script = (
-        setup
-        + f"import uhtfw.safemode as sm\nprint('reason:', sm.check_at_boot({window}))\n"
-    )
+    script = setup + f"import uhtfw.safemode as sm\nprint('reason:', sm.check_at_boot({window}))\n"
     text = out(run_mpy(script, tmp_path, stdin=stdin))
     return text.strip().splitlines()[-1].split("reason: ")[1], text
 
@@ -25,10 +22,7 @@ def test_flag_file_triggers_until_cleared(tmp_path):
     out(run_mpy("import uhtfw\nuhtfw.safe_mode(True)", tmp_path))
     assert (tmp_path / "SAFEMODE").exists()
     reason, text = check(tmp_path)
-    assert (
-        reason == "flag file /SAFEMODE"
-        and "[uht] safe mode (flag file /SAFEMODE)" in text
-    )
+    assert reason == "flag file /SAFEMODE" and "[uht] safe mode (flag file /SAFEMODE)" in text
     out(run_mpy("import uhtfw\nuhtfw.safe_mode(False)", tmp_path))
     assert not (tmp_path / "SAFEMODE").exists()
     assert check(tmp_path)[0] == "None"
@@ -68,18 +62,13 @@ def test_gate_hides_boot_and_main_from_first_lookup_only(tmp_path):
         "print(os.stat({!r})[6], open({!r}).read().strip())\n"
         "import main\n"
     ).format(str(tmp_path), str(tmp_path / "main.py"), str(tmp_path / "boot.py"))
-    elsewhere = (
-        tmp_path / "cwd"
-    )  # so the "" entry of sys.path cannot find the files by another route
+    elsewhere = tmp_path / "cwd"  # so the "" entry of sys.path cannot find the files by another route
     elsewhere.mkdir()
     text = out(run_mpy(script, tmp_path, cwd=str(elsewhere)))
     lines = text.strip().splitlines()
     assert "boot skipped" in lines and "main skipped" in lines
     assert uht_lines(text) == [
-        (
-            "uht: safe mode (flag file /SAFEMODE): /boot.py and /main.py skipped;"
-            " uhtfw.safe_mode(False) clears the flag"
-        )
+        ("uht: safe mode (flag file /SAFEMODE): /boot.py and /main.py skipped; uhtfw.safe_mode(False) clears the flag")
     ]
     # After the lookup the real files are back: stat, open and a later import see them.
     assert "23 print('USER BOOT RAN')" in lines  # size of main.py, text of boot.py

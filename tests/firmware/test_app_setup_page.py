@@ -11,9 +11,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from app_support import HAVE_UHT, out, run_mpy
 
-pytestmark = pytest.mark.skipif(
-    not HAVE_UHT, reason="uht (uht/__init__.py, uht/testing.py) is not in the repo yet"
-)
+pytestmark = pytest.mark.skipif(not HAVE_UHT, reason="uht (uht/__init__.py, uht/testing.py) is not in the repo yet")
 
 
 def drive(tmp_path, requests, mode="ap", settings_extra=""):
@@ -50,11 +48,7 @@ def test_form_is_shown_in_ap_mode(tmp_path):
         "r = await c.get('/uht/setup')\nprint(r.status, r.headers['content-type'])\nprint(r.text)",
     )
     assert "200 text/html; charset=utf-8" in text
-    assert (
-        "<form method=post action=/uht/setup>" in text
-        and "name=ssid" in text
-        and "name=password" in text
-    )
+    assert "<form method=post action=/uht/setup>" in text and "name=ssid" in text and "name=password" in text
     assert text.strip().endswith("resets 0")
 
 
@@ -72,9 +66,7 @@ def test_valid_post_saves_and_restarts(tmp_path):
         "kitchen",
     )
     assert saved["connect_timeout_s"] == 20  # the other settings are kept
-    assert text.strip().endswith(
-        "[stub] machine.reset()"
-    )  # the fake reset ends the program, as a real one would
+    assert text.strip().endswith("[stub] machine.reset()")  # the fake reset ends the program, as a real one would
 
 
 @pytest.mark.parametrize(
@@ -90,7 +82,10 @@ def test_valid_post_saves_and_restarts(tmp_path):
     ],
 )
 def test_bad_input_is_refused_and_nothing_saved(tmp_path, body, message):
-    req = f"r = await c.post('/uht/setup', body={body!r}, headers={{'Content-Type': '{FORM}'}})\nprint(r.status)\nprint(r.text)"
+    req = (
+        f"r = await c.post('/uht/setup', body={body!r}, headers={{'Content-Type': '{FORM}'}})\n"
+        "print(r.status)\nprint(r.text)"
+    )
     text = drive(tmp_path, req)
     assert "\n400\n" in "\n" + text
     assert message in text
@@ -99,18 +94,16 @@ def test_bad_input_is_refused_and_nothing_saved(tmp_path, body, message):
 
 
 def test_escapes_stored_values(tmp_path):
-    (tmp_path / "settings.json").write_text(
-        json.dumps({"ssid": "<script>'x'</script>"})
-    )
+    (tmp_path / "settings.json").write_text(json.dumps({"ssid": "<script>'x'</script>"}))
     text = drive(tmp_path, "r = await c.get('/uht/setup')\nprint(r.text)")
-    assert (
-        "<script>" not in text
-        and "value='&lt;script&gt;&#39;x&#39;&lt;/script&gt;'" in text
-    )
+    assert "<script>" not in text and "value='&lt;script&gt;&#39;x&#39;&lt;/script&gt;'" in text
 
 
 def test_off_while_on_wifi_unless_always(tmp_path):
-    req = f"r = await c.get('/uht/setup')\nprint(r.status)\nr = await c.post('/uht/setup', body=b'ssid=evil', headers={{'Content-Type': '{FORM}'}})\nprint(r.status)"
+    req = (
+        "r = await c.get('/uht/setup')\nprint(r.status)\n"
+        f"r = await c.post('/uht/setup', body=b'ssid=evil', headers={{'Content-Type': '{FORM}'}})\nprint(r.status)"
+    )
     text = drive(tmp_path, req, mode="station")
     assert text.strip().splitlines()[-3:] == ["403", "403", "resets 0"]
     assert json.loads((tmp_path / "settings.json").read_text())["ssid"] == ""

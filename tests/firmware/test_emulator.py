@@ -27,16 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from app_support import REPO, load_template
 
 EMULATOR_DIR = Path(__file__).resolve().parent / "emulator"
-IMAGE = Path(
-    os.environ.get(
-        "UHT_PICO_W_UF2", REPO / "dist" / "firmware" / "RPI_PICO_W" / "firmware.uf2"
-    )
-)
-BOOTROM = Path(
-    os.environ.get(
-        "UHT_RP2040_BOOTROM", REPO.parent / "shared" / "rp2040" / "bootrom-b1.bin"
-    )
-)
+IMAGE = Path(os.environ.get("UHT_PICO_W_UF2", REPO / "dist" / "firmware" / "RPI_PICO_W" / "firmware.uf2"))
+BOOTROM = Path(os.environ.get("UHT_RP2040_BOOTROM", REPO.parent / "shared" / "rp2040" / "bootrom-b1.bin"))
 MPREMOTE = REPO / ".venv" / "bin" / "mpremote"
 BOOT_TIMEOUT = float(os.environ.get("UHT_EMULATOR_BOOT_TIMEOUT", "240"))
 
@@ -114,13 +106,9 @@ class Board:
             m = re.search(pattern, out)
             if m:
                 return m, out
-            assert self.proc.poll() is None, (
-                "emulator exited:\n" + (self.workdir / "emulator.err").read_text()
-            )
+            assert self.proc.poll() is None, "emulator exited:\n" + (self.workdir / "emulator.err").read_text()
             if time.monotonic() > deadline:
-                pytest.fail(
-                    f"timed out after {timeout}s waiting for {pattern!r}; serial output since mark:\n{out}"
-                )
+                pytest.fail(f"timed out after {timeout}s waiting for {pattern!r}; serial output since mark:\n{out}")
             time.sleep(0.2)
 
     def send(self, data):
@@ -158,9 +146,7 @@ class Board:
             bridge.terminate()
             bridge.wait(timeout=10)
             self.attach()
-        assert result.returncode == 0, (
-            f"mpremote {args} failed:\n{result.stdout.decode()}{result.stderr.decode()}"
-        )
+        assert result.returncode == 0, f"mpremote {args} failed:\n{result.stdout.decode()}{result.stderr.decode()}"
         return result.stdout.decode()
 
     def bootsel(self, pressed):
@@ -264,9 +250,7 @@ def assert_safe_boot(board, since, reason):
         rf"uht: safe mode \({re.escape(reason)}\): /boot\.py and /main\.py skipped",
         since,
     )
-    _, out = board.wait_for(
-        r"MicroPython v1\.28\.0[^\n]*\n(.*\n)*?>>> ", since, timeout=60
-    )
+    _, out = board.wait_for(r"MicroPython v1\.28\.0[^\n]*\n(.*\n)*?>>> ", since, timeout=60)
     assert "custom main v2 running" not in out
     assert not re.search(UHT_LINE, out)
     print(m.group(0))
@@ -304,9 +288,7 @@ def test_safe_mode_bootsel_button(board):
 
 def test_reflashing_the_image_keeps_the_users_main_py(board, workdir):
     board.stop()  # power off; the flash (image + filesystem) is saved
-    again = Board(
-        workdir, workdir / "flash.bin"
-    )  # the UF2 is written over it again: an upgrade
+    again = Board(workdir, workdir / "flash.bin")  # the UF2 is written over it again: an upgrade
     try:
         again.wait_for(r"custom main v2 running\r?\n(.*\r?\n)*?" + UHT_LINE)
     finally:

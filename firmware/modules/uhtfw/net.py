@@ -27,9 +27,7 @@ def bring_up(settings):
         if not (settings.get("ssid") and _join(network, settings)):
             _open_ap(network, settings)
     except Exception as e:  # noqa: BLE001 -- the radio did not start (the Pico W's CYW43 in an emulator, a dead chip)
-        STATE.update(
-            mode="none", ip=None, error="Wi-Fi radio failed to start: " + repr(e)
-        )
+        STATE.update(mode="none", ip=None, error="Wi-Fi radio failed to start: " + repr(e))
     return STATE
 
 
@@ -38,18 +36,10 @@ def _join(network, settings):
     sta = network.WLAN(network.STA_IF)
     sta.active(True)
     sta.connect(settings["ssid"], settings.get("password", ""))
-    deadline = time.ticks_add(
-        time.ticks_ms(), int(settings.get("connect_timeout_s", 20)) * 1000
-    )
+    deadline = time.ticks_add(time.ticks_ms(), int(settings.get("connect_timeout_s", 20)) * 1000)
     while not sta.isconnected():
         if time.ticks_diff(deadline, time.ticks_ms()) <= 0:
-            STATE["error"] = (
-                "could not join "
-                + repr(settings["ssid"])
-                + " (status "
-                + str(sta.status())
-                + ")"
-            )
+            STATE["error"] = "could not join " + repr(settings["ssid"]) + " (status " + str(sta.status()) + ")"
             sta.disconnect()
             return False
         time.sleep_ms(200)
@@ -63,10 +53,12 @@ def _open_ap(network, settings):
     ssid = ident.ap_ssid()
     password = settings.get("ap_password") or ident.ap_password()
     ap.active(True)
-    ap.config(
-        ssid=ssid, key=password, security=getattr(network.WLAN, "SEC_WPA2", _CYW43_WPA2)
-    )
-    STATE.update(mode="ap", ssid=ssid, password=password, ip=ap.ifconfig()[0])
+    ap.config(ssid=ssid, key=password, security=getattr(network.WLAN, "SEC_WPA2", _CYW43_WPA2))
+    ip = ap.ifconfig()[0]
+    if ip == "0.0.0.0":
+        # The CYW43 driver does not raise when the chip fails to start; its AP just never gets an address.
+        raise OSError("access point has no address")
+    STATE.update(mode="ap", ssid=ssid, password=password, ip=ip)
 
 
 def describe(port, bind):
@@ -74,16 +66,7 @@ def describe(port, bind):
     suffix = "" if port == 80 else ":" + str(port)
     mode = STATE["mode"]
     if mode == "station":
-        line = (
-            "uht: http://"
-            + STATE["ip"]
-            + suffix
-            + "/ (http://"
-            + str(STATE["hostname"])
-            + ".local"
-            + suffix
-            + "/)"
-        )
+        line = "uht: http://" + STATE["ip"] + suffix + "/ (http://" + str(STATE["hostname"]) + ".local" + suffix + "/)"
         return line + " on Wi-Fi " + repr(STATE["ssid"])
     if mode == "ap":
         return (
@@ -97,14 +80,7 @@ def describe(port, bind):
             + suffix
             + "/uht/setup"
         )
-    return (
-        "uht: no Wi-Fi ("
-        + str(STATE["error"])
-        + "); serving on "
-        + bind
-        + ":"
-        + str(port)
-    )
+    return "uht: no Wi-Fi (" + str(STATE["error"]) + "); serving on " + bind + ":" + str(port)
 
 
 async def watch(settings, period_s=5):
@@ -117,9 +93,7 @@ async def watch(settings, period_s=5):
             if not clock_set:
                 clock_set = sync_clock(settings.get("ntp_host"))
         else:
-            print(
-                "[uht] Wi-Fi connection lost; reconnecting to", repr(settings["ssid"])
-            )
+            print("[uht] Wi-Fi connection lost; reconnecting to", repr(settings["ssid"]))
             try:
                 _sta.connect(settings["ssid"], settings.get("password", ""))
             except OSError as e:

@@ -15,9 +15,7 @@ REASON = None  # why this boot is in safe mode, or None
 def set_flag(on=True):
     if on:
         with open(files.path(FLAG), "w") as f:
-            f.write(
-                "remove this file (or run uhtfw.safe_mode(False)) to start /main.py again\n"
-            )
+            f.write("remove this file (or run uhtfw.safe_mode(False)) to start /main.py again\n")
     elif files.exists(FLAG):
         import os
 
@@ -69,11 +67,7 @@ def watch(ms):
 
 def check_at_boot(window_ms=None):
     global REASON
-    REASON = (
-        "flag file /" + FLAG
-        if files.exists(FLAG)
-        else watch(WINDOW_MS if window_ms is None else window_ms)
-    )
+    REASON = "flag file /" + FLAG if files.exists(FLAG) else watch(WINDOW_MS if window_ms is None else window_ms)
     if REASON:
         print("[uht] safe mode (" + REASON + ")")
         gate(files.path("boot.py"))

@@ -26,9 +26,7 @@ def _escape(text):
 
 
 def _valid_hostname(name):
-    return 0 < len(name) <= 63 and all(
-        c.isalpha() or c.isdigit() or c == "-" for c in name
-    )
+    return 0 < len(name) <= 63 and all(c.isalpha() or c.isdigit() or c == "-" for c in name)
 
 
 def check(form):
@@ -58,9 +56,7 @@ def add_routes(app, settings):
 
         if not allowed(settings):
             resp.set_status_code(403)
-            await resp.send(
-                "The setup page is off while the board is on Wi-Fi; edit /settings.json.\n"
-            )
+            await resp.send("The setup page is off while the board is on Wi-Fi; edit /settings.json.\n")
             return
         resp.add_header("Content-Type", "text/html; charset=utf-8")
         current = files.load_settings()
@@ -74,11 +70,7 @@ def add_routes(app, settings):
                 if form.get("hostname"):
                     current["hostname"] = form["hostname"]
                 files.save_settings(current)
-                await resp.send(
-                    "<h1>Saved</h1><p>Restarting to join "
-                    + _escape(current["ssid"])
-                    + "&hellip;"
-                )
+                await resp.send("<h1>Saved</h1><p>Restarting to join " + _escape(current["ssid"]) + "&hellip;")
                 _restart_soon()
                 return
             resp.set_status_code(400)
