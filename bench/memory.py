@@ -9,7 +9,7 @@ import subprocess
 import threading
 import time
 
-from servers import APPS, BENCH, MICROPYTHON, REPO, UHT_MPY, Server, microdot_site, micropypath
+from servers import APPS, BENCH, MICROPYTHON, REPO, UHT_MPY, Server, microdot_site
 
 MPY_SCRIPTS = os.path.join(BENCH, "mpy")
 BODY = b'{"id": 42, "name": "sensor", "values": [1, 2, 3]}'
@@ -111,9 +111,14 @@ def per_request_wire(lib, n, close, log):
         probe.mem("on")
         per = ((b[0] - a[0]) - (c[0] - b[0])) / n
         per_total = ((b[1] - a[1]) - (c[1] - b[1])) / n if a[1] >= 0 else None
-        row = {"lib": lib, "mode": "close" if close else "keep-alive", "n": n,
-               "bytes_per_request": round(per), "mem_total_per_request": per_total and round(per_total),
-               "command": srv.command()}
+        row = {
+            "lib": lib,
+            "mode": "close" if close else "keep-alive",
+            "n": n,
+            "bytes_per_request": round(per),
+            "mem_total_per_request": per_total and round(per_total),
+            "command": srv.command(),
+        }
         log("  wire %-8s %-10s %6d bytes/request" % (lib, row["mode"], row["bytes_per_request"]))
         return row
     except Exception as e:  # noqa: BLE001 — reported, not hidden
@@ -145,7 +150,6 @@ def idle_connection_heap(lib, k, log):
         socks = []
         time.sleep(0.5)
         base2 = probe.mem("collect")[0]
-        kept = 0
         for _ in range(k):
             s = socket.create_connection(("127.0.0.1", srv.port), timeout=5)
             s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
@@ -159,9 +163,17 @@ def idle_connection_heap(lib, k, log):
         time.sleep(0.5)
         after = probe.mem("collect")[0]
         # microdot closes after each response: its "kept" sockets are closed server-side.
-        row = {"lib": lib, "k": k, "fresh_bytes_per_conn": round((fresh - base) / k),
-               "kept_alive_bytes_per_conn": round((after - base2) / k), "command": srv.command()}
-        log("  idle %-8s fresh %d B/conn, kept-alive %d B/conn" % (lib, row["fresh_bytes_per_conn"], row["kept_alive_bytes_per_conn"]))
+        row = {
+            "lib": lib,
+            "k": k,
+            "fresh_bytes_per_conn": round((fresh - base) / k),
+            "kept_alive_bytes_per_conn": round((after - base2) / k),
+            "command": srv.command(),
+        }
+        log(
+            "  idle %-8s fresh %d B/conn, kept-alive %d B/conn"
+            % (lib, row["fresh_bytes_per_conn"], row["kept_alive_bytes_per_conn"])
+        )
         return row
     except Exception as e:  # noqa: BLE001
         return {"lib": lib, "error": repr(e)}
@@ -221,8 +233,13 @@ def min_heap(lib, clients, compiled, log, lo=4, hi=256, requests=30):
     ok, why = _serves(lib, hi, clients, requests, compiled)
     if not ok:
         log("  min heap %s c=%d: fails even at %d K (%s)" % (lib, clients, hi, why))
-        return {"lib": lib, "clients": clients, "form": ".mpy" if compiled else ".py", "min_heap_kb": None,
-                "error": "fails at %dK: %s" % (hi, why)}
+        return {
+            "lib": lib,
+            "clients": clients,
+            "form": ".mpy" if compiled else ".py",
+            "min_heap_kb": None,
+            "error": "fails at %dK: %s" % (hi, why),
+        }
     probes = []
     while hi - lo > 1:
         mid = (lo + hi) // 2
@@ -237,11 +254,17 @@ def min_heap(lib, clients, compiled, log, lo=4, hi=256, requests=30):
         if all(_serves(lib, confirmed, clients, requests, compiled)[0] for _ in range(2)):
             break
         confirmed += 1
-    row = {"lib": lib, "clients": clients, "form": ".mpy" if compiled else ".py", "bisect_kb": hi,
-           "min_heap_kb": confirmed, "requests_per_client": requests,
-           "probes": [{"kb": p[0], "ok": p[1], "why": p[2]} for p in probes],
-           "failure_just_below": next((p[2] for p in reversed(probes) if not p[1]), None),
-           "command": Server(lib, "micropython", heapsize="%dK" % confirmed, cap=clients + 2, compiled=compiled).command()}
+    row = {
+        "lib": lib,
+        "clients": clients,
+        "form": ".mpy" if compiled else ".py",
+        "bisect_kb": hi,
+        "min_heap_kb": confirmed,
+        "requests_per_client": requests,
+        "probes": [{"kb": p[0], "ok": p[1], "why": p[2]} for p in probes],
+        "failure_just_below": next((p[2] for p in reversed(probes) if not p[1]), None),
+        "command": Server(lib, "micropython", heapsize="%dK" % confirmed, cap=clients + 2, compiled=compiled).command(),
+    }
     log("  min heap %-8s %s c=%d: %d K" % (lib, row["form"], clients, confirmed))
     return row
 

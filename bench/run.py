@@ -18,12 +18,30 @@ import memory
 import throughput
 from servers import MICROPYTHON, REPO, build_microdot_mpy
 
-FULL = {"rounds": 3, "duration": 3, "conns": [1, 8, 32], "modes": ["keep-alive", "close"],
-        "runtimes": ["micropython", "cpython"], "n_inproc": 50, "n_wire": 200, "idle_k": 16,
-        "heap_clients": [1, 8], "heap_requests": 30}
-QUICK = {"rounds": 1, "duration": 1, "conns": [8], "modes": ["keep-alive", "close"],
-         "runtimes": ["micropython", "cpython"], "n_inproc": 10, "n_wire": 20, "idle_k": 4,
-         "heap_clients": [], "heap_requests": 6}
+FULL = {
+    "rounds": 3,
+    "duration": 3,
+    "conns": [1, 8, 32],
+    "modes": ["keep-alive", "close"],
+    "runtimes": ["micropython", "cpython"],
+    "n_inproc": 50,
+    "n_wire": 200,
+    "idle_k": 16,
+    "heap_clients": [1, 8],
+    "heap_requests": 30,
+}
+QUICK = {
+    "rounds": 1,
+    "duration": 1,
+    "conns": [8],
+    "modes": ["keep-alive", "close"],
+    "runtimes": ["micropython", "cpython"],
+    "n_inproc": 10,
+    "n_wire": 20,
+    "idle_k": 4,
+    "heap_clients": [],
+    "heap_requests": 6,
+}
 ENDPOINTS = [("GET /user/<id>", "/user/42", None), ("POST /echo", "/echo", "post")]
 
 
@@ -45,8 +63,9 @@ def machine():
             if line.startswith("model name"):
                 cpu = line.split(":", 1)[1].strip()
                 break
-    import microdot  # noqa: F401
     from importlib.metadata import version
+
+    import microdot  # noqa: F401
 
     return {
         "nproc": os.cpu_count(),
@@ -81,24 +100,37 @@ def main():
     build_microdot_mpy()
 
     t0 = time.time()
-    result = {"kind": "quick" if args.quick else "full", "config": cfg, "machine": machine(),
-              "command": "python bench/run.py " + " ".join(sys.argv[1:]),
-              "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t0))}
+    result = {
+        "kind": "quick" if args.quick else "full",
+        "config": cfg,
+        "machine": machine(),
+        "command": "python bench/run.py " + " ".join(sys.argv[1:]),
+        "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t0)),
+    }
     if "throughput" not in skip:
         log("throughput (wrk)")
         endpoints = [] if args.quick else ENDPOINTS
         samples, commands, rss = throughput.measure(
-            cfg["runtimes"], cfg["modes"], cfg["conns"], cfg["rounds"], cfg["duration"], endpoints, log)
-        result["throughput"] = {"samples": samples, "summary": throughput.summarize(samples),
-                                "commands": commands, "peak_rss_kb": rss}
+            cfg["runtimes"], cfg["modes"], cfg["conns"], cfg["rounds"], cfg["duration"], endpoints, log
+        )
+        result["throughput"] = {
+            "samples": samples,
+            "summary": throughput.summarize(samples),
+            "commands": commands,
+            "peak_rss_kb": rss,
+        }
     if "memory" not in skip:
         log("memory (MicroPython)")
         result["import_cost"] = memory.import_costs(log)
         result["per_request_inprocess"] = memory.per_request_inprocess(cfg["n_inproc"], log)
-        result["per_request_wire"] = [memory.per_request_wire(lib, cfg["n_wire"], close, log)
-                                      for lib in ("uht", "microdot") for close in (False, True)]
-        result["idle_connection"] = [memory.idle_connection_heap(lib, cfg["idle_k"], log)
-                                     for lib in ("uht", "microdot")]
+        result["per_request_wire"] = [
+            memory.per_request_wire(lib, cfg["n_wire"], close, log)
+            for lib in ("uht", "microdot")
+            for close in (False, True)
+        ]
+        result["idle_connection"] = [
+            memory.idle_connection_heap(lib, cfg["idle_k"], log) for lib in ("uht", "microdot")
+        ]
         result["flash"] = memory.flash_sizes()
     if "heap" not in skip:
         log("smallest heap (MicroPython)")
@@ -116,6 +148,26 @@ def main():
     with open(out, "w") as f:
         json.dump(result, f, indent=1)
     log("wrote %s (%.0f s)" % (out, result["elapsed_s"]))
+    problems = smoke_problems(result)
+    for p in problems:
+        log("PROBLEM: " + p)
+    if problems and args.quick:
+        sys.exit(1)  # the smoke check fails on broken servers or probes, never on timing
+
+
+def smoke_problems(result):
+    """Functional failures only: a server that answered nothing, a probe that errored."""
+    out = []
+    for s in result.get("throughput", {}).get("samples", []):
+        if s["rps"] is None or not s.get("requests"):
+            out.append("no answers from %s/%s %s c=%d" % (s["server"], s["runtime"], s["mode"], s["conns"]))
+        elif s["mode"] == "keep-alive" and s["non2xx"]:
+            out.append("%d non-2xx answers from %s/%s" % (s["non2xx"], s["server"], s["runtime"]))
+    for key in ("import_cost", "per_request_inprocess", "per_request_wire", "idle_connection", "min_heap"):
+        for r in result.get(key, []):
+            if r.get("error") or r.get("ok") is False:
+                out.append("%s %s: %s" % (key, r.get("lib"), r.get("error") or r.get("why")))
+    return out
 
 
 if __name__ == "__main__":

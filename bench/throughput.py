@@ -60,16 +60,32 @@ def measure(runtimes, modes, conns_list, rounds, duration, endpoints, log, serve
                     load = _load()
                     res = run_wrk(srv.port, conns, duration, close=close, path=path, script=script)
                     res.update(
-                        server=name, runtime=runtime, mode=mode, conns=conns, endpoint=label,
-                        round=rnd, loadavg_before=load,
+                        server=name,
+                        runtime=runtime,
+                        mode=mode,
+                        conns=conns,
+                        endpoint=label,
+                        round=rnd,
+                        loadavg_before=load,
                     )
                     cmd = wrk_command(srv.port, conns, duration, close, path, script)
                     commands.setdefault("wrk %s %s" % (label, mode), " ".join(cmd).replace(str(srv.port), "PORT"))
                     samples.append(res)
                     log(
                         "  r%d %-11s %-8s %-10s %-13s c=%-2d %9s req/s p50=%s p99=%s err=%d non2xx=%d"
-                        % (rnd, runtime, name, mode, label, conns, res["rps"], res["p50_ms"], res["p99_ms"],
-                           res["errors"], res["non2xx"])
+                        % (
+                            rnd,
+                            runtime,
+                            name,
+                            mode,
+                            label,
+                            conns,
+                            res["rps"],
+                            res["p50_ms"],
+                            res["p99_ms"],
+                            res["errors"],
+                            res["non2xx"],
+                        )
                     )
                     time.sleep(0.2)
             for name, srv in running.items():
@@ -94,15 +110,23 @@ def summarize(samples):
     for key, runs in groups.items():
         ok = [r for r in runs if r["rps"] is not None]
 
-        def med(field):
+        def med(field, ok=ok):
             vals = [r[field] for r in ok if r[field] is not None]
             return statistics.median(vals) if vals else None
 
         rows[key] = {
-            "runtime": key[0], "endpoint": key[1], "mode": key[2], "conns": key[3], "server": key[4],
-            "rps": med("rps"), "p50_ms": med("p50_ms"), "p99_ms": med("p99_ms"),
-            "runs": len(runs), "rps_all": [r["rps"] for r in runs],
-            "errors": sum(r["errors"] for r in runs), "non2xx": sum(r["non2xx"] for r in runs),
+            "runtime": key[0],
+            "endpoint": key[1],
+            "mode": key[2],
+            "conns": key[3],
+            "server": key[4],
+            "rps": med("rps"),
+            "p50_ms": med("p50_ms"),
+            "p99_ms": med("p99_ms"),
+            "runs": len(runs),
+            "rps_all": [r["rps"] for r in runs],
+            "errors": sum(r["errors"] for r in runs),
+            "non2xx": sum(r["non2xx"] for r in runs),
         }
     for key, row in rows.items():
         ceil = rows.get(key[:4] + ("ceiling",), {}).get("rps")
@@ -111,4 +135,6 @@ def summarize(samples):
         md = rows.get(key[:4] + ("microdot",), {}).get("rps")
         row["vs_ceiling"] = row["rps"] / ceil if ceil and row["rps"] else None
         row["vs_microdot"] = row["rps"] / md if md and row["rps"] else None
-    return sorted(rows.values(), key=lambda r: (r["runtime"], r["endpoint"], r["mode"], r["conns"], SERVERS.index(r["server"])))
+    return sorted(
+        rows.values(), key=lambda r: (r["runtime"], r["endpoint"], r["mode"], r["conns"], SERVERS.index(r["server"]))
+    )

@@ -10,9 +10,8 @@ GET /__mem answers the heap in use (MicroPython) for the memory benchmarks.
 import asyncio
 import sys
 
-from microdot import Microdot
-
 from benchmem import mem_report
+from microdot import Microdot
 
 app = Microdot()
 

@@ -8,9 +8,9 @@ backlog) to fit the load. With `mem`, GET /__mem answers the heap in use (memory
 
 import sys
 
-from uht import HTTPServer
-
 from benchmem import mem_report
+
+from uht import HTTPServer
 
 
 def make_app(max_connections=None):

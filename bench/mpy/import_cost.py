@@ -4,10 +4,9 @@ asyncio (frozen) is imported first: both libraries need it, so the figure is the
 Prints one JSON line {"module", "bytes"}.
 """
 
+import asyncio  # noqa: F401
 import gc
 import sys
-
-import asyncio  # noqa: F401
 
 mod = sys.argv[1]
 name = sys.argv[2] if len(sys.argv) > 2 else None

@@ -8,10 +8,9 @@ figure counts every byte the request allocated, the test client's share included
 line per endpoint.
 """
 
+import asyncio
 import gc
 import sys
-
-import asyncio
 
 lib = sys.argv[1]
 N = int(sys.argv[2]) if len(sys.argv) > 2 else 50
@@ -20,8 +19,9 @@ JSON_HDR = {"Content-Type": "application/json"}
 
 
 def uht_calls():
-    from uht.testing import TestClient
     from app_uht import make_app
+
+    from uht.testing import TestClient
 
     client = TestClient(make_app())
 
@@ -41,8 +41,8 @@ def uht_calls():
 
 
 def microdot_calls():
-    from microdot.test_client import TestClient
     from app_microdot import app
+    from microdot.test_client import TestClient
 
     client = TestClient(app)
 

@@ -1,0 +1,445 @@
+"""Render a bench/run.py JSON result into a Markdown report with PNG plots.
+
+python bench/render.py RESULT.json OUT.md [--img-dir DIR]
+"""
+
+import argparse
+import json
+import os
+
+SERVERS = ("ceiling", "uht", "microdot")
+TARGET_RATIO = 0.8
+TARGET_BYTES = 1024
+TARGET_HEAP_KB = 24
+
+
+def fmt(v, spec="%.0f", none="–"):
+    return none if v is None else spec % v
+
+
+def table(head, rows):
+    out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    out += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
+    return "\n".join(out) + "\n"
+
+
+def _summary(res):
+    return {
+        (r["runtime"], r["endpoint"], r["mode"], r["conns"], r["server"]): r
+        for r in res.get("throughput", {}).get("summary", [])
+    }
+
+
+def plots(res, img_dir, rel):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    os.makedirs(img_dir, exist_ok=True)
+    summ = _summary(res)
+    made = []
+    runtimes = res["config"]["runtimes"]
+    modes = res["config"]["modes"]
+    conns = res["config"]["conns"]
+    if summ:
+        fig, axes = plt.subplots(
+            len(runtimes), len(modes), figsize=(5 * len(modes), 3.6 * len(runtimes)), squeeze=False
+        )
+        for i, rt in enumerate(runtimes):
+            for j, mode in enumerate(modes):
+                ax = axes[i][j]
+                width = 0.27
+                for k, srv in enumerate(SERVERS):
+                    vals = [(summ.get((rt, "GET /", mode, c, srv)) or {}).get("rps") or 0 for c in conns]
+                    xs = [x + (k - 1) * width for x in range(len(conns))]
+                    ax.bar(xs, vals, width, label=srv)
+                ax.set_xticks(range(len(conns)))
+                ax.set_xticklabels(["%d conn" % c for c in conns])
+                ax.set_title("%s, %s (GET /)" % (rt, mode))
+                ax.set_ylabel("req/s (median)")
+                ax.legend(fontsize=8)
+        fig.tight_layout()
+        name = "bench-throughput.png"
+        fig.savefig(os.path.join(img_dir, name), dpi=90)
+        plt.close(fig)
+        made.append(("Throughput, GET /, median of rounds", rel + name))
+
+        fig, axes = plt.subplots(1, len(runtimes), figsize=(5 * len(runtimes), 3.6), squeeze=False)
+        for i, rt in enumerate(runtimes):
+            ax = axes[0][i]
+            for srv in SERVERS:
+                for mode, style in (("keep-alive", "-o"), ("close", "--s")):
+                    if mode not in modes:
+                        continue
+                    vals = [(summ.get((rt, "GET /", mode, c, srv)) or {}).get("p99_ms") for c in conns]
+                    if any(v is not None for v in vals):
+                        ax.plot(
+                            conns,
+                            [v if v is not None else float("nan") for v in vals],
+                            style,
+                            label="%s %s" % (srv, mode),
+                        )
+            ax.set_xscale("log", base=2)
+            ax.set_xticks(conns)
+            ax.set_xticklabels([str(c) for c in conns])
+            ax.set_xlabel("connections")
+            ax.set_ylabel("p99 latency (ms)")
+            ax.set_title("%s: p99 latency, GET /" % rt)
+            ax.legend(fontsize=7)
+        fig.tight_layout()
+        name = "bench-latency.png"
+        fig.savefig(os.path.join(img_dir, name), dpi=90)
+        plt.close(fig)
+        made.append(("p99 latency, GET /", rel + name))
+
+    mem_rows = []
+    for r in res.get("per_request_wire", []):
+        if r.get("bytes_per_request") is not None:
+            mem_rows.append(("%s socket %s" % (r["lib"], r["mode"]), r["bytes_per_request"]))
+    for r in res.get("per_request_inprocess", []):
+        if r.get("endpoint") == "GET /":
+            mem_rows.append(("%s test client" % r["lib"], r["bytes_per_request"]))
+    if mem_rows:
+        fig, ax = plt.subplots(figsize=(7, 3.2))
+        ax.barh([m[0] for m in mem_rows], [m[1] for m in mem_rows], color="tab:purple")
+        ax.axvline(TARGET_BYTES, color="red", linestyle="--", label="target 1 KB")
+        ax.set_xlabel("bytes allocated per GET / (MicroPython)")
+        ax.legend(fontsize=8)
+        fig.tight_layout()
+        name = "bench-alloc.png"
+        fig.savefig(os.path.join(img_dir, name), dpi=90)
+        plt.close(fig)
+        made.append(("Heap allocated per request", rel + name))
+    return made
+
+
+def targets(res):
+    summ = _summary(res)
+    rows = []
+    for mode in ("keep-alive", "close"):
+        for c in res["config"]["conns"]:
+            r = summ.get(("micropython", "GET /", mode, c, "uht"))
+            if r and r.get("vs_ceiling") is not None:
+                ok = r["vs_ceiling"] >= TARGET_RATIO
+                rows.append(
+                    (
+                        "uht ≥ 0.8 × ceiling, %s, %d conn (MicroPython)" % (mode, c),
+                        "%.2f" % r["vs_ceiling"],
+                        "met" if ok else "**missed**",
+                    )
+                )
+    for r in res.get("per_request_wire", []):
+        if r.get("mode") == "keep-alive" and r["lib"] == "uht" and r.get("bytes_per_request") is not None:
+            ok = r["bytes_per_request"] <= TARGET_BYTES
+            rows.append(
+                (
+                    "≤ 1 KB allocated per keep-alive GET (server, over a socket)",
+                    "%d B" % r["bytes_per_request"],
+                    "met" if ok else "**missed**",
+                )
+            )
+    for r in res.get("per_request_inprocess", []):
+        if r.get("lib") == "uht" and r.get("endpoint") == "GET /":
+            ok = r["bytes_per_request"] <= TARGET_BYTES
+            rows.append(
+                (
+                    "≤ 1 KB allocated per GET (TestClient, client share included)",
+                    "%d B" % r["bytes_per_request"],
+                    "met" if ok else "**missed**",
+                )
+            )
+    for r in res.get("min_heap", []):
+        if r.get("lib") == "uht" and r.get("clients") == 8 and "min_heap_kb" in r:
+            v = r["min_heap_kb"]
+            ok = v is not None and v <= TARGET_HEAP_KB
+            rows.append(
+                (
+                    "8 concurrent clients in a 24 KB heap (uht from .mpy)",
+                    "%s KB" % fmt(v, "%d"),
+                    "met" if ok else "**missed**",
+                )
+            )
+    return rows
+
+
+def render(res, img_dir, rel):
+    m = res["machine"]
+    lines = ["# Benchmarks", ""]
+    lines.append(
+        "Generated by `bench/render.py` from `%s` results (%s run, started %s, %s s). "
+        "Targets from issue 4 are shown as met or missed; nothing here is asserted by a test."
+        % (res.get("source", "bench/results"), res["kind"], res["started"], res.get("elapsed_s"))
+    )
+    lines += ["", "## Machine and runtimes", ""]
+    lines.append(
+        table(
+            ["", ""],
+            [
+                (
+                    "CPU",
+                    "%s, nproc %s (shared with other work; load average at start %s)"
+                    % (m["cpu"], m["nproc"], ", ".join("%.2f" % x for x in m["loadavg_start"])),
+                ),
+                ("Kernel", m["kernel"]),
+                ("MicroPython", "%s (`%s`)" % (m["micropython"], m["micropython_package"])),
+                ("CPython", m["cpython"]),
+                ("microdot", m["microdot"]),
+                ("wrk", m["wrk"]),
+                ("uht", "git %s" % m["uht_commit"]),
+            ],
+        )
+    )
+    lines += ["How it was run: `make bench` = `%s`, then `python bench/render.py`." % res["command"], ""]
+    cfg = res["config"]
+    lines.append(
+        "Each wrk run lasts %d s (`-t1`, `--timeout 2s`, `--latency`); %d rounds; in each round "
+        "and runtime the three servers run side by side and every cell is measured ceiling, uht, "
+        "microdot in turn (interleaved), so machine drift spreads over all three. Figures are "
+        "medians over the rounds. uht runs from `dist/mpy` (`make mpy`), microdot from its installed "
+        ".py files; each server's connection cap / listen backlog is raised to %d."
+        % (cfg["duration"], cfg["rounds"], max(cfg["conns"]) * 2)
+    )
+    lines.append("")
+    made = plots(res, img_dir, rel)
+
+    tg = targets(res)
+    if tg:
+        lines += ["## Targets (issue 4)", "", table(["target", "measured", ""], tg)]
+
+    summ = _summary(res)
+    if summ:
+        lines += ["## Throughput and latency (wrk, GET /)", ""]
+        for rt in cfg["runtimes"]:
+            lines += ["### %s" % rt, ""]
+            rows = []
+            for mode in cfg["modes"]:
+                for c in cfg["conns"]:
+                    ce = summ.get((rt, "GET /", mode, c, "ceiling")) or {}
+                    u = summ.get((rt, "GET /", mode, c, "uht")) or {}
+                    md = summ.get((rt, "GET /", mode, c, "microdot")) or {}
+                    rows.append(
+                        (
+                            mode,
+                            c,
+                            fmt(ce.get("rps")),
+                            fmt(u.get("rps")),
+                            fmt(u.get("vs_ceiling"), "%.2f"),
+                            fmt(u.get("vs_microdot"), "%.2f"),
+                            fmt(md.get("rps")),
+                            fmt(md.get("vs_ceiling"), "%.2f"),
+                            "%s / %s" % (fmt(ce.get("p50_ms"), "%.2f"), fmt(ce.get("p99_ms"), "%.2f")),
+                            "%s / %s" % (fmt(u.get("p50_ms"), "%.2f"), fmt(u.get("p99_ms"), "%.2f")),
+                            "%s / %s" % (fmt(md.get("p50_ms"), "%.2f"), fmt(md.get("p99_ms"), "%.2f")),
+                            "%d/%d/%d" % tuple((x.get("errors") or 0) + (x.get("non2xx") or 0) for x in (ce, u, md)),
+                        )
+                    )
+            lines.append(
+                table(
+                    [
+                        "mode",
+                        "conns",
+                        "ceiling req/s",
+                        "uht req/s",
+                        "uht/ceiling",
+                        "uht/microdot",
+                        "microdot req/s",
+                        "microdot/ceiling",
+                        "ceiling p50/p99 ms",
+                        "uht p50/p99 ms",
+                        "microdot p50/p99 ms",
+                        "errors c/u/m",
+                    ],
+                    rows,
+                )
+            )
+        ep_rows = []
+        for rt in cfg["runtimes"]:
+            for (r_rt, ep, mode, c, srv), r in sorted(summ.items()):
+                if r_rt == rt and ep != "GET /" and srv == "uht":
+                    md = summ.get((rt, ep, mode, c, "microdot")) or {}
+                    ep_rows.append(
+                        (
+                            rt,
+                            ep,
+                            mode,
+                            c,
+                            fmt(r["rps"]),
+                            fmt(md.get("rps")),
+                            fmt(r.get("vs_microdot"), "%.2f"),
+                            "%s / %s" % (fmt(r["p50_ms"], "%.2f"), fmt(r["p99_ms"], "%.2f")),
+                            "%s / %s" % (fmt(md.get("p50_ms"), "%.2f"), fmt(md.get("p99_ms"), "%.2f")),
+                        )
+                    )
+        if ep_rows:
+            lines += ["### Path parameter and JSON POST", ""]
+            lines.append(
+                table(
+                    [
+                        "runtime",
+                        "endpoint",
+                        "mode",
+                        "conns",
+                        "uht req/s",
+                        "microdot req/s",
+                        "uht/microdot",
+                        "uht p50/p99 ms",
+                        "microdot p50/p99 ms",
+                    ],
+                    ep_rows,
+                )
+            )
+        lines.append("Every run's figures (all rounds) are in the JSON under `throughput.samples`.\n")
+    for title, path in made:
+        lines += ["![%s](%s)" % (title, path), ""]
+
+    if res.get("import_cost"):
+        lines += [
+            "## Memory under MicroPython",
+            "",
+            "### Import cost (heap held after `import`, asyncio already imported)",
+            "",
+        ]
+        lines.append(
+            table(
+                ["library", "from", "bytes"],
+                [(r["lib"], r["form"], fmt(r.get("bytes"), "%d")) for r in res["import_cost"]],
+            )
+        )
+    if res.get("per_request_inprocess") or res.get("per_request_wire"):
+        lines += ["### Heap allocated per request (collector disabled around N requests)", ""]
+        rows = [
+            (
+                r["lib"],
+                "server over a socket, " + r.get("mode", "?"),
+                "GET /",
+                r.get("n"),
+                fmt(r.get("bytes_per_request"), "%d"),
+                fmt(r.get("mem_total_per_request"), "%d"),
+            )
+            for r in res.get("per_request_wire", [])
+        ]
+        rows += [
+            (
+                r["lib"],
+                "own test client, in-process",
+                r.get("endpoint"),
+                r.get("n"),
+                fmt(r.get("bytes_per_request"), "%d"),
+                "–",
+            )
+            for r in res.get("per_request_inprocess", [])
+        ]
+        lines.append(
+            table(
+                [
+                    "library",
+                    "how",
+                    "request",
+                    "N",
+                    "bytes/request (gc.mem_alloc)",
+                    "bytes/request (micropython.mem_total)",
+                ],
+                rows,
+            )
+        )
+        lines.append(
+            "Over a socket: the server runs under MicroPython with a 16 MB heap and a `/__mem` route; the "
+            "collector is switched off through it, N requests run on one connection (microdot closes "
+            "every connection, so each of its requests includes accepting one), and the cost of one "
+            "`/__mem` round trip is subtracted. In-process: each library's own test client, whose own "
+            "allocations (building the request, parsing the response) are included.\n"
+        )
+    if res.get("idle_connection"):
+        lines += ["### Heap held per open connection (after gc.collect())", ""]
+        lines.append(
+            table(
+                ["library", "connections", "fresh, nothing sent (B/conn)", "kept alive after one request (B/conn)"],
+                [
+                    (
+                        r["lib"],
+                        r.get("k"),
+                        fmt(r.get("fresh_bytes_per_conn"), "%d"),
+                        fmt(r.get("kept_alive_bytes_per_conn"), "%d"),
+                    )
+                    for r in res["idle_connection"]
+                ],
+            )
+        )
+        lines.append("microdot closes every connection after its response, so it holds nothing for a kept-alive one.\n")
+    heap = [r for r in res.get("min_heap", []) if "min_heap_kb" in r]
+    if heap:
+        lines += ["### Smallest heap that serves concurrent keep-alive clients", ""]
+        lines.append(
+            table(
+                ["library", "from", "clients", "min `-X heapsize`", "bisect result", "failure just below"],
+                [
+                    (
+                        r["lib"],
+                        r["form"],
+                        r["clients"],
+                        "%s K" % fmt(r.get("min_heap_kb"), "%d"),
+                        "%s K" % fmt(r.get("bisect_kb"), "%d"),
+                        (r.get("failure_just_below") or r.get("error") or "")[:80],
+                    )
+                    for r in heap
+                ],
+            )
+        )
+        lines.append(
+            "Each probe starts a fresh server with that heap and runs every client concurrently (%s requests "
+            "each: GET /, GET /user/<id>, POST /echo in turn, bodies checked); any error, wrong answer or "
+            "dead server fails the probe. Bisected in 1 KB steps, then confirmed twice (stepping up on a "
+            "failed confirmation, since fragmentation makes this not strictly monotonic).\n"
+            % heap[0].get("requests_per_client")
+        )
+    rss = res.get("throughput", {}).get("peak_rss_kb")
+    if rss:
+        lines += ["### Peak RSS (VmHWM) of the server processes during the wrk runs", ""]
+        lines.append(table(["server/runtime", "peak RSS (KiB)"], sorted(rss.items())))
+        lines.append(
+            "The PyPI MicroPython build runs inside a CPython process, so its RSS includes that host "
+            "interpreter; only the CPython rows describe the library.\n"
+        )
+    lines += ["### Flash (frozen into firmware)", ""]
+    if res.get("flash"):
+        for r in res["flash"]:
+            lines.append("- %s `%s`: `%s`" % (r["board"], r["file"], json.dumps(r["data"])[:300]))
+        lines.append("")
+    else:
+        lines.append("No firmware build with size reports (`dist/firmware/*/size*.json`) was at hand for this run.\n")
+    cmds = res.get("throughput", {}).get("commands", {})
+    if cmds:
+        lines += ["## Exact command lines", "", "```"]
+        lines += ["%s: %s" % (k, v) for k, v in sorted(cmds.items())]
+        for key in ("import_cost", "per_request_inprocess", "per_request_wire", "idle_connection", "min_heap"):
+            for r in res.get(key, []):
+                if r.get("command"):
+                    lines.append("%s %s: %s" % (key, r.get("lib"), r["command"]))
+        lines += ["```", ""]
+    return "\n".join(lines)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("result")
+    ap.add_argument("out")
+    ap.add_argument("--img-dir", default=None)
+    args = ap.parse_args()
+    with open(args.result) as f:
+        res = json.load(f)
+    res.setdefault("source", args.result)
+    img_dir = args.img_dir or os.path.join(os.path.dirname(args.out) or ".", "img")
+    rel = os.path.relpath(img_dir, os.path.dirname(os.path.abspath(args.out))) + "/"
+    md = render(res, img_dir, rel)
+    extra = os.path.join(os.path.dirname(os.path.abspath(__file__)), "findings.md")
+    if os.path.exists(extra):
+        with open(extra) as f:
+            md += "\n" + f.read()
+    with open(args.out, "w") as f:
+        f.write(md)
+    print("wrote", args.out)
+
+
+if __name__ == "__main__":
+    main()
