@@ -11,7 +11,13 @@ def start(app, port=None):
     net.bring_up(settings)
     setup.add_routes(app, settings)
     print(net.describe(port, bind))
-    asyncio.run(_serve(app, bind, port, settings))
+    try:
+        asyncio.run(_serve(app, bind, port, settings))
+    finally:
+        # Ctrl-C (mpremote connecting, a user at the REPL) lands here: release the port at once so
+        # main.py can start again, and drop the tasks the interrupted loop left behind.
+        app.close()
+        asyncio.new_event_loop()
 
 
 async def _serve(app, bind, port, settings):
