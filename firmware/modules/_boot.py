@@ -5,11 +5,10 @@
 import gc
 import sys
 
-import vfs
-
 
 def _mount_rp2():
     import rp2
+    import vfs
 
     bdev = rp2.Flash()
     try:
@@ -22,6 +21,7 @@ def _mount_rp2():
 
 
 def _mount_esp():
+    import vfs
     from flashbdev import bdev
 
     if bdev:
@@ -41,12 +41,17 @@ if sys.platform == "rp2":
 else:
     _mount_esp()
 
-try:
-    import uhtfw.boot
 
-    uhtfw.boot.run()
-except Exception as e:  # noqa: BLE001 -- never let our part stop the board from reaching the REPL
-    print("[uht] boot step failed:", repr(e))
+def _uht_boot():
+    try:
+        import uhtfw.boot
 
-del _mount_rp2, _mount_esp
+        uhtfw.boot.run()
+    except Exception as e:  # noqa: BLE001 -- never let our part stop the board from reaching the REPL
+        print("[uht] boot step failed:", repr(e))
+
+
+_uht_boot()
+# This runs in the REPL's namespace: leave nothing behind but what the port's own _boot.py leaves.
+del _mount_rp2, _mount_esp, _uht_boot, sys
 gc.collect()
