@@ -196,7 +196,8 @@ def render(res, img_dir, rel):
         "Each wrk run lasts %d s (`-t1`, `--timeout 2s`, `--latency`); %d rounds; in each round "
         "and runtime the three servers run side by side and every cell is measured ceiling, uht, "
         "microdot in turn (interleaved), so machine drift spreads over all three. Figures are "
-        "medians over the rounds. uht runs from `dist/mpy` (`make mpy`), microdot from its installed "
+        "medians over the rounds. uht runs from .mpy (compiled like `make mpy`: `mpy-cross -O2`, into "
+        "dist/bench/uht-mpy), microdot from its installed "
         ".py files; each server's connection cap / listen backlog is raised to %d."
         % (cfg["duration"], cfg["rounds"], max(cfg["conns"]) * 2)
     )

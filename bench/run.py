@@ -16,7 +16,7 @@ import time
 
 import memory
 import throughput
-from servers import MICROPYTHON, REPO, build_microdot_mpy
+from servers import MICROPYTHON, REPO, build_microdot_mpy, build_uht_mpy
 
 FULL = {
     "rounds": 3,
@@ -97,6 +97,7 @@ def main():
     skip = set(filter(None, args.skip.split(",")))
     out = args.out or os.path.join(REPO, "dist", "bench", "quick.json" if args.quick else "full.json")
     os.makedirs(os.path.dirname(out), exist_ok=True)
+    build_uht_mpy()
     build_microdot_mpy()
 
     t0 = time.time()

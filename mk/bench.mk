@@ -6,7 +6,7 @@ BENCH_OUT ?= bench/results/latest.json
 
 .PHONY: bench bench-quick bench-report
 
-bench: $(VENV_STAMP) mpy
+bench: $(VENV_STAMP)
 	@command -v wrk >/dev/null || { echo "wrk not found: apt-get install wrk"; exit 1; }
 	nice $(BIN)/python bench/run.py --out $(BENCH_OUT)
 	$(BIN)/python bench/render.py $(BENCH_OUT) docs/benchmarks.md
@@ -14,7 +14,7 @@ bench: $(VENV_STAMP) mpy
 bench-report: $(VENV_STAMP)
 	$(BIN)/python bench/render.py $(BENCH_OUT) docs/benchmarks.md
 
-bench-quick: $(VENV_STAMP) mpy
+bench-quick: $(VENV_STAMP)
 	@command -v wrk >/dev/null || { echo "wrk not found: apt-get install wrk"; exit 1; }
 	$(BIN)/python bench/run.py --quick --out dist/bench/quick.json
 	$(BIN)/python bench/render.py dist/bench/quick.json dist/bench/quick.md --img-dir dist/bench/img

@@ -1,0 +1,234 @@
+"""Where uht's request path spends heap and time under MicroPython (a profile, not a test).
+
+    MICROPYPATH=.frozen:<uht>:bench/apps micropython bench/mpy/profile_uht.py
+
+Drives uht's internals directly (they may change; this script follows them) without sockets or
+the asyncio scheduler: each stage runs N times with the collector off, gc.mem_alloc() gives bytes
+per call, time.ticks_us() the time per call. Prints one JSON line per stage.
+"""
+
+import gc
+import time
+
+from app_uht import make_app
+
+from uht.connection import Connection
+from uht.request import Request, _decode_path, _parse_header_lines, _parse_request_line, parse_head
+from uht.response import Response, http_date
+
+N = 100
+HEAD = b"GET / HTTP/1.1\r\nHost: 127.0.0.1:8081"
+HEAD_USER = b"GET /user/42 HTTP/1.1\r\nHost: 127.0.0.1:8081"
+BROWSER = (
+    b"GET /user/42?x=1 HTTP/1.1\r\nHost: 192.168.4.1\r\nUser-Agent: Mozilla/5.0 (X11; Linux x86_64)\r\n"
+    b"Accept: text/html,application/xhtml+xml\r\nAccept-Language: en-US,en;q=0.5\r\n"
+    b"Accept-Encoding: gzip, deflate\r\nConnection: keep-alive\r\nUpgrade-Insecure-Requests: 1"
+)
+REQ = HEAD + b"\r\n\r\n"
+
+
+class OneShotReader:
+    """readinto() hands out one request per call, forever; never suspends."""
+
+    def __init__(self, data):
+        self.data = data
+
+    async def readinto(self, buf):
+        n = len(self.data)
+        buf[:n] = self.data
+        return n
+
+
+class NullWriter:
+    def __init__(self):
+        self.n = 0
+
+    def write(self, data):
+        self.n += len(data)
+
+    async def drain(self):
+        pass
+
+    def close(self):
+        pass
+
+    async def wait_closed(self):
+        pass
+
+
+def run(coro):
+    """Drive a coroutine that never suspends to completion, without the scheduler."""
+    try:
+        while True:
+            coro.send(None)
+    except StopIteration as e:
+        return e.value
+
+
+def measure(name, fn, n=N):
+    fn()
+    fn()
+    gc.collect()
+    gc.disable()
+    a = gc.mem_alloc()
+    for _ in range(n):
+        fn()
+    b = gc.mem_alloc()
+    gc.enable()
+    gc.collect()
+    t0 = time.ticks_us()
+    for _ in range(n):
+        fn()
+    us = time.ticks_diff(time.ticks_us(), t0) / n
+    print('{"stage": "%s", "bytes": %d, "us": %.1f}' % (name, (b - a) // n, us))
+
+
+app = make_app(64)
+conn = Connection(OneShotReader(REQ), NullWriter(), "127.0.0.1", app.buffer_size)
+
+
+def stage_parse():
+    parse_head(app, conn, HEAD)
+
+
+def stage_parse_user():
+    parse_head(app, conn, HEAD_USER)
+
+
+def stage_parse_browser():
+    parse_head(app, conn, BROWSER)
+
+
+req = parse_head(app, conn, HEAD)
+req_user = parse_head(app, conn, HEAD_USER)
+
+
+def stage_request_line():
+    _parse_request_line(b"GET / HTTP/1.1")
+
+
+def stage_header_lines():
+    _parse_header_lines([b"Host: 127.0.0.1:8081\r"], 32)
+
+
+def stage_decode_path():
+    _decode_path(b"/user/42")
+
+
+HDRS = _parse_header_lines([b"Host: 127.0.0.1:8081\r"], 32)
+
+
+def stage_request_object():
+    Request(app, conn, "GET", b"/", 11, HDRS)
+
+
+def stage_headers_get():
+    HDRS.get("content-length")
+
+
+def stage_has_token():
+    HDRS.has_token("connection", "close")
+
+
+def stage_response_init():
+    Response(conn, req)
+
+
+def stage_http_date():
+    http_date()
+
+
+def stage_route():
+    app.router.find("GET", "/", req.segments)
+
+
+def stage_route_user():
+    app.router.find("GET", "/user/42", req_user.segments)
+
+
+def stage_response():
+    resp = Response(conn, req)
+    resp.add_header("Content-Type", "text/plain")
+    run(resp.send(b"Hello, world!"))
+    run(resp.finish())
+
+
+def stage_head_bytes():
+    resp = Response(conn, req)
+    resp.add_header("Content-Type", "text/plain")
+    resp.headers.append(["Content-Length", "13"])
+    resp._head()
+
+
+def stage_read_head():
+    run(app._read_head(conn))
+
+
+def stage_handle():
+    run(app._handle(conn, req))
+
+
+def stage_handle_user():
+    run(app._handle(conn, req_user))
+
+
+def stage_full():
+    """_read_head + parse + _handle, as _serve does per request."""
+    head = run(app._read_head(conn))
+    r = parse_head(app, conn, head)
+    conn.requests += 1
+    run(app._handle(conn, r))
+
+
+def stage_conn_setup():
+    Connection(OneShotReader(REQ), NullWriter(), "127.0.0.1", app.buffer_size)
+
+
+def stage_empty_coroutine():
+    async def nothing():
+        pass
+
+    run(nothing())
+
+
+async def _nested3():
+    return await _nested2()
+
+
+async def _nested2():
+    return await _nested1()
+
+
+async def _nested1():
+    return 1
+
+
+def stage_three_nested_coroutines():
+    run(_nested3())
+
+
+for name, fn in (
+    ("parse_head GET / (wrk head)", stage_parse),
+    ("parse_head GET /user/42", stage_parse_user),
+    ("parse_head browser-like head, 7 headers", stage_parse_browser),
+    ("  _parse_request_line", stage_request_line),
+    ("  _parse_header_lines (1 header)", stage_header_lines),
+    ("  _decode_path /user/42", stage_decode_path),
+    ("  Request(...) constructor", stage_request_object),
+    ("  Headers.get (absent name)", stage_headers_get),
+    ("  Headers.has_token (absent)", stage_has_token),
+    ("  Response(...) constructor", stage_response_init),
+    ("  http_date()", stage_http_date),
+    ("router.find /", stage_route),
+    ("router.find /user/42", stage_route_user),
+    ("Response: add_header + send + finish", stage_response),
+    ("Response._head() only", stage_head_bytes),
+    ("server._read_head (buffered conn)", stage_read_head),
+    ("server._handle GET / (dispatch+handler+finish)", stage_handle),
+    ("server._handle GET /user/42", stage_handle_user),
+    ("read_head+parse+handle GET / (no sockets)", stage_full),
+    ("Connection() (per connection)", stage_conn_setup),
+    ("an empty coroutine call", stage_empty_coroutine),
+    ("three nested awaits", stage_three_nested_coroutines),
+):
+    measure(name, fn)
