@@ -71,11 +71,10 @@ test-unit-cpython: $(VENV_STAMP)
 	$(PYTEST) -q tests/unit
 
 test-unit-mpy: $(VENV_STAMP) mpy
-	MICROPYPATH=$(MICROPYPATH_SRC) $(MICROPYTHON) tests/mpytest.py tests/unit
-	MICROPYPATH=$(MICROPYPATH_SRC) $(MICROPYTHON) -X heapsize=64K tests/mpytest.py tests/unit
-	MICROPYPATH=$(MICROPYPATH_MPY):$(CURDIR)/tests $(MICROPYTHON) tests/mpytest.py tests/unit
+	cd tests && MICROPYPATH=$(MICROPYPATH_SRC) $(MICROPYTHON) mpytest.py unit
+	cd tests && MICROPYPATH=$(MICROPYPATH_MPY) $(MICROPYTHON) mpytest.py unit
 	@if [ -x "$(MICROPYTHON_121)" ]; then \
-	  MICROPYPATH=$(CURDIR) $(MICROPYTHON_121) tests/mpytest.py tests/unit; \
+	  cd tests && MICROPYPATH=$(CURDIR) $(MICROPYTHON_121) mpytest.py unit; \
 	else echo "SKIP: MicroPython 1.21 unit run: no binary at $(MICROPYTHON_121) (make micropython-1.21)"; fi
 
 # End-to-end: real clients against servers under MicroPython (several builds) and CPython.

@@ -25,14 +25,15 @@ def listen_socket(host: str, port: int, backlog: int):  # type: ignore[no-untype
 
 
 def peer_name(addr) -> str:  # type: ignore[no-untyped-def]
-    """'ip' from whatever accept() gave: a tuple, or the unix port's raw address bytes."""
+    """'ip' from whatever accept() gave: a tuple (boards, CPython) or the unix port's raw
+    sockaddr_in / sockaddr_in6 bytes."""
     if isinstance(addr, tuple):
         return str(addr[0])
-    if isinstance(addr, (bytes, bytearray)) and len(addr) == 4:
-        return "%d.%d.%d.%d" % (addr[0], addr[1], addr[2], addr[3])
-    if isinstance(addr, (bytes, bytearray)) and len(addr) == 16:
-        return ":".join("%x" % (addr[i] << 8 | addr[i + 1]) for i in range(0, 16, 2))
-    return str(addr)
+    if len(addr) == 16:
+        return "%d.%d.%d.%d" % (addr[4], addr[5], addr[6], addr[7])
+    if len(addr) == 28:
+        return ":".join("%x" % (addr[i] << 8 | addr[i + 1]) for i in range(8, 24, 2))
+    return "?"
 
 
 def _readable(sock):  # type: ignore[no-untyped-def]

@@ -41,9 +41,10 @@ class Connection:
         self.state = state
         self.since = ticks_ms()
 
-    def arm(self, timeout_ms) -> None:  # type: ignore[no-untyped-def]
-        """Expire the connection if the next I/O does not finish within timeout_ms (None: never)."""
-        self.deadline = None if timeout_ms is None else ticks_add(ticks_ms(), timeout_ms)
+    def arm(self, timeout) -> None:  # type: ignore[no-untyped-def]
+        """Expire the connection if the next I/O does not finish within `timeout` seconds
+        (None: never)."""
+        self.deadline = None if timeout is None else ticks_add(ticks_ms(), int(timeout * 1000))
 
     def disarm(self) -> None:
         self.deadline = None
@@ -137,8 +138,8 @@ class Connection:
     def write(self, data) -> None:  # type: ignore[no-untyped-def]
         self.writer.write(data)
 
-    async def drain(self, timeout_ms) -> None:  # type: ignore[no-untyped-def]
-        self.arm(timeout_ms)
+    async def drain(self, timeout) -> None:  # type: ignore[no-untyped-def]
+        self.arm(timeout)
         try:
             await self.writer.drain()
         finally:

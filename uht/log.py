@@ -9,41 +9,30 @@ try:
 
     logger = logging.getLogger("uht")
 except ImportError:  # MicroPython without micropython-lib's logging
-    DEBUG, INFO, WARNING, ERROR = 10, 20, 30, 40
 
     class _FallbackLogger:
-        """Just enough of logging.Logger for uht: levelled lines on stderr."""
+        """Just enough of logging.Logger for uht: warnings and errors on stderr."""
 
-        name = "uht"
-
-        def __init__(self) -> None:
-            self.level = WARNING
+        level = 30  # WARNING
 
         def setLevel(self, level: int) -> None:
             self.level = level
 
-        def isEnabledFor(self, level: int) -> bool:
-            return level >= self.level
-
         def log(self, level: int, msg: str, *args: object) -> None:
             if level >= self.level:
-                name = {DEBUG: "DEBUG", INFO: "INFO", WARNING: "WARNING"}.get(level, "ERROR")
-                sys.stderr.write("%s:uht:%s\n" % (name, msg % args if args else msg))
-
-        def debug(self, msg: str, *args: object) -> None:
-            self.log(DEBUG, msg, *args)
+                sys.stderr.write(
+                    "%s:uht:%s\n"
+                    % ("INFO" if level < 30 else "WARNING" if level < 40 else "ERROR", msg % args if args else msg)
+                )
 
         def info(self, msg: str, *args: object) -> None:
-            self.log(INFO, msg, *args)
+            self.log(20, msg, *args)
 
         def warning(self, msg: str, *args: object) -> None:
-            self.log(WARNING, msg, *args)
+            self.log(30, msg, *args)
 
         def error(self, msg: str, *args: object) -> None:
-            self.log(ERROR, msg, *args)
-
-        def exception(self, msg: str, *args: object) -> None:
-            self.log(ERROR, msg, *args)
+            self.log(40, msg, *args)
 
     logger = _FallbackLogger()  # type: ignore[assignment]
 

@@ -1,16 +1,13 @@
 """Parsing a request head, and the Request object handlers receive (body reading included)."""
 
-from .connection import ClientGone
 from .headers import Headers
 from .status import HTTPError
 from .urlcodec import parse_qs, unquote
 
-_CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
-_MAX_CHUNK_LINE = 256  # chunk-size line, extensions included
-_CHUNKED = -1
+_CHUNKED = -1  # Request._remaining for a chunked body
 
 
-def _digits(value: str, hex_digits: bool = False) -> int:
+def digits(value: str, hex_digits: bool = False) -> int:
     """Strict unsigned integer: MicroPython's int() accepts '+5', ' 12 ' and '1_0'; HTTP does not."""
     if not value or len(value) > 15:
         raise HTTPError(400, "bad length")
@@ -74,153 +71,50 @@ class Request:
             for v in values:
                 if v != values[0]:
                     raise HTTPError(400, "conflicting content-length")
-            self._remaining = _digits(values[0])
+            self._remaining = digits(values[0])
         expect = headers.get("expect")
         if expect is not None:
             if expect.lower() != "100-continue":
                 raise HTTPError(417)
             self._expect_continue = self._remaining != 0 and self.version == 11
 
-    @property
-    def content_length(self):  # type: ignore[no-untyped-def]
-        """The declared body length; None for a chunked body."""
-        cl = self.headers.get("content-length")
-        return None if cl is None else int(cl.split(",")[0])
-
     def body_pending(self) -> bool:
         return self._remaining != 0
 
-    async def _continue(self) -> None:
-        if self._expect_continue:
-            self._expect_continue = False
-            self.conn.write(_CONTINUE)
-            await self.conn.drain(self.server.write_timeout_ms)
+    def can_discard(self, limit: int) -> bool:
+        """Whether the unread body (if any) is small enough to skip so the connection can carry
+        another request (a chunked one is of unknown size: no)."""
+        return self._remaining == 0 or not self._expect_continue and 0 < self._remaining <= limit
 
-    async def _read_raw(self, n: int) -> bytes:
-        conn = self.conn
-        conn.arm(self.server.body_timeout_ms)
-        try:
-            return await conn.read_some(n)
-        except ClientGone:
-            raise HTTPError(400, "body ended early")
-        finally:
-            conn.disarm()
+    # Body reading lives in uht.body, imported on first use: GET-only apps never load it.
 
     async def read(self, n: int = 4096) -> bytes:
-        """Up to n bytes of the body (chunked bodies decoded); b"" once it is all read.
+        """Up to n bytes of the body (chunked bodies decoded); b"" once it is all read. Streaming
+        reads are bounded only by n: use them for bodies larger than max_body."""
+        from .body import read
 
-        Streaming reads are bounded only by n: use them for bodies larger than max_body."""
-        if self._remaining == 0 or n <= 0:
-            return b""
-        await self._continue()
-        if self._remaining == _CHUNKED:
-            return await self._read_chunked(n)
-        data = await self._read_raw(min(n, self._remaining))
-        self._remaining -= len(data)
-        return data
-
-    async def _read_chunked(self, n: int) -> bytes:
-        if self._chunk_left == 0:
-            size = await self._chunk_size()
-            if size == 0:
-                await self._skip_trailers()
-                self._remaining = 0
-                return b""
-            self._chunk_left = size
-        data = await self._read_raw(min(n, self._chunk_left))
-        self._chunk_left -= len(data)
-        if self._chunk_left == 0:
-            if await self._line(2) != b"":
-                raise HTTPError(400, "bad chunk end")
-        return data
-
-    async def _line(self, limit: int) -> bytes:
-        conn = self.conn
-        conn.arm(self.server.body_timeout_ms)
-        try:
-            return await conn.read_line(limit)
-        except ClientGone:
-            raise HTTPError(400, "body ended early")
-        finally:
-            conn.disarm()
-
-    async def _chunk_size(self) -> int:
-        line = await self._line(_MAX_CHUNK_LINE)
-        semi = line.find(b";")
-        if semi >= 0:
-            line = line[:semi]
-        try:
-            text = str(line, "utf-8")
-        except UnicodeError:
-            raise HTTPError(400, "bad chunk size")
-        return _digits(text, True)
-
-    async def _skip_trailers(self) -> None:
-        budget = self.server.max_header_bytes
-        while True:
-            line = await self._line(budget)
-            if not line:
-                return
-            budget -= len(line)
-            if budget <= 0:
-                raise HTTPError(431)
+        return await read(self, n)
 
     async def body(self) -> bytes:
         """The whole body, buffered; over `max_body` (the server's, or the route's) -> 413."""
-        if self._body is not None:
-            return self._body
-        limit = self.max_body
-        if self._remaining > limit:
-            raise HTTPError(413)
-        parts = []
-        size = 0
-        while True:
-            part = await self.read(4096)
-            if not part:
-                break
-            size += len(part)
-            if size > limit:
-                raise HTTPError(413)
-            parts.append(part)
-        body = parts[0] if len(parts) == 1 else b"".join(parts)
-        self._body = body
-        return body
+        from .body import body
+
+        return await body(self)
 
     async def text(self) -> str:
-        try:
-            return str(await self.body(), "utf-8")
-        except UnicodeError:
-            raise HTTPError(400, "body is not UTF-8")
+        from .body import text
+
+        return await text(self)
 
     async def json(self):  # type: ignore[no-untyped-def]
-        import json
+        from .body import json
 
-        try:
-            return json.loads(await self.text())
-        except ValueError:
-            raise HTTPError(400, "invalid JSON")
+        return await json(self)
 
     async def form(self) -> dict:
-        try:
-            return parse_qs(await self.body())
-        except ValueError:
-            raise HTTPError(400, "bad form encoding")
+        from .body import form
 
-    async def discard_body(self, limit: int) -> bool:
-        """Read and drop up to `limit` unread body bytes so the connection can carry another
-        request; False when the body is larger or the client was never told to send it."""
-        if self._remaining == 0:
-            return True
-        if self._expect_continue:
-            return False
-        if self._remaining != _CHUNKED and self._remaining > limit:
-            return False
-        while limit > 0:
-            part = await self.read(min(limit, 1024))
-            if not part:
-                return True
-            limit -= len(part)
-        return self._remaining == 0
+        return await form(self)
 
 
 def _wants_keep_alive(version: int, headers: Headers) -> bool:

@@ -50,7 +50,7 @@ class Response:
         self.bytes_sent = 0
         self._held: "bytes | None" = None  # the first body part, held to compute Content-Length
         self._mode = _NOT_STARTED
-        self._write_timeout = request.server.write_timeout_ms if request is not None else None
+        self._write_timeout = request.server.write_timeout if request is not None else None
 
     # -- the seed API --------------------------------------------------------------------------
 

@@ -42,29 +42,6 @@ def _pick(value, name: str):  # type: ignore[no-untyped-def]
     return _DEFAULTS[name][1 if IS_HOST else 0] if value is None else value
 
 
-def _ms(seconds):  # type: ignore[no-untyped-def]
-    return None if seconds is None else int(seconds * 1000)
-
-
-class Server:
-    """What start() returns: close() stops it; wait_closed() waits until it has stopped.
-    Awaiting it gives itself, so both `app.start(...)` and `await app.start(...)` work."""
-
-    def __init__(self, app) -> None:  # type: ignore[no-untyped-def]
-        self.app = app
-
-    def close(self) -> None:
-        self.app.close()
-
-    async def wait_closed(self) -> None:
-        await self.app._closed.wait()
-
-    def __await__(self):  # type: ignore[no-untyped-def]
-        return awaitable(self)
-
-    __iter__ = __await__
-
-
 class HTTPServer:
     """An HTTP/1.0 and 1.1 server.
 
@@ -119,24 +96,6 @@ class HTTPServer:
         self._aio_server: "asyncio.Server | None" = None
         self._closing = False
         self._closed = asyncio.Event()
-
-    # -- timeouts in ms, for the connection and request code ---------------------------------------
-
-    @property
-    def head_timeout_ms(self):  # type: ignore[no-untyped-def]
-        return _ms(self.head_timeout)
-
-    @property
-    def idle_timeout_ms(self):  # type: ignore[no-untyped-def]
-        return _ms(self.idle_timeout)
-
-    @property
-    def body_timeout_ms(self):  # type: ignore[no-untyped-def]
-        return _ms(self.body_timeout)
-
-    @property
-    def write_timeout_ms(self):  # type: ignore[no-untyped-def]
-        return _ms(self.write_timeout)
 
     # -- registering handlers ----------------------------------------------------------------------
 
@@ -236,36 +195,13 @@ class HTTPServer:
         except ClientGone:
             raise
         except Exception as exc:  # MemoryError included: the server must outlive a handler
-            await self._answer_error(req, resp, exc)
+            from .errors import answer_error  # loaded on the first error only
+
+            await answer_error(self, req, resp, exc)
+        if not req.can_discard(self.max_discard):
+            resp.keep_alive = False  # say so in the head: the unread body ends this connection
         await resp.finish()
         return resp
-
-    async def _answer_error(self, req, resp, exc) -> None:  # type: ignore[no-untyped-def]
-        if isinstance(exc, HTTPError):
-            status = exc.status
-        else:
-            status = 500
-            log_exception("error in handler for %s %s" % (req.method, req.path), exc)
-        if resp.started:
-            resp.keep_alive = False  # the client cannot tell a half-sent body from a whole one
-            return
-        handler = self._error_handlers.get(status) or self._error_handlers.get(type(exc))
-        _reset(resp, status)
-        if handler is not None:
-            try:
-                await handler(req, resp, exc)
-                return
-            except Exception as again:
-                log_exception("error in error handler", again)
-                _reset(resp, 500)
-                exc = HTTPError(500)
-        if isinstance(exc, HTTPError):
-            for name, value in exc.headers:
-                resp.add_header(name, value)
-            if status >= 400 and exc.status == status:
-                await resp.send(exc.message + "\n")
-        else:
-            await resp.send("Internal Server Error\n")
 
     # -- the connection loop -------------------------------------------------------------------------
 
@@ -274,7 +210,7 @@ class HTTPServer:
         the client closed between requests."""
         conn.set_state(WAIT_HEAD)
         waiting_idle = conn.requests > 0 and not conn.buffered()
-        conn.arm(self.idle_timeout_ms if waiting_idle else self.head_timeout_ms)
+        conn.arm(self.idle_timeout if waiting_idle else self.head_timeout)
         max_line = self.max_request_line
         scanned = 0  # bytes after conn.start already searched for the end of the head
         while True:
@@ -312,7 +248,7 @@ class HTTPServer:
                 return None
             if waiting_idle:
                 waiting_idle = False
-                conn.arm(self.head_timeout_ms)
+                conn.arm(self.head_timeout)
 
     async def _serve(self, conn) -> None:  # type: ignore[no-untyped-def]
         try:
@@ -326,17 +262,23 @@ class HTTPServer:
                 resp = await self._handle(conn, req)
                 keep = resp.keep_alive and not self._closing
                 if keep and req.body_pending():
-                    keep = await req.discard_body(self.max_discard)
+                    from .body import discard
+
+                    keep = await discard(req, self.max_discard)
                 if self.access_log:
                     self._log_access(req, resp)
                 if not keep:
                     break
                 conn.shrink(self.buffer_size)
         except HTTPError as exc:
-            await self._reply_error(conn, exc)
+            from .errors import reply_error
+
+            await reply_error(self, conn, exc)
         except asyncio.CancelledError:
             if conn.expired == "timeout" and conn.state == WAIT_HEAD and conn.buffered():
-                await self._reply_error(conn, HTTPError(408))
+                from .errors import reply_error
+
+                await reply_error(self, conn, HTTPError(408))
         except (ClientGone, OSError):
             pass
         except MemoryError:
@@ -345,22 +287,6 @@ class HTTPServer:
             log_exception("error serving %s" % conn.remote_addr, exc)
         finally:
             await self._release(conn)
-
-    async def _reply_error(self, conn, exc) -> None:  # type: ignore[no-untyped-def]
-        """An error found before a handler ran: answer it and close."""
-        if self.access_log:
-            self._log_line("%s - - %d" % (conn.remote_addr, exc.status))
-        try:
-            conn.disarm()
-            resp = Response(conn, None)
-            resp._write_timeout = self.write_timeout_ms
-            _reset(resp, exc.status)
-            for name, value in exc.headers:
-                resp.add_header(name, value)
-            resp._held = (exc.message + "\n").encode()
-            await resp.finish()
-        except Exception:  # the client is gone or stalled: closing is all that is left
-            pass
 
     async def _release(self, conn) -> None:  # type: ignore[no-untyped-def]
         if conn in self._conns:
@@ -444,7 +370,7 @@ class HTTPServer:
 
     # -- starting and stopping -------------------------------------------------------------------------
 
-    def start(self, host=None, port=None) -> "Server":  # type: ignore[no-untyped-def]
+    def start(self, host=None, port=None) -> "HTTPServer":  # type: ignore[no-untyped-def]
         """Listen and serve in the background of the running event loop. No address: 0.0.0.0:80
         on a board, 127.0.0.1:8081 on a host."""
         if host is None:
@@ -460,14 +386,22 @@ class HTTPServer:
             self._accept_task = asyncio.create_task(self._serve_cpython(sock))
         self._sweeper = asyncio.create_task(self._sweep())
         logger.info("serving on %s:%d", host, port)
-        return Server(self)
+        return self  # close(), wait_closed(); awaiting it gives itself, so `await start()` works too
+
+    async def wait_closed(self) -> None:
+        await self._closed.wait()
+
+    def __await__(self):  # type: ignore[no-untyped-def]
+        return awaitable(self)
+
+    __iter__ = __await__
 
     async def _serve_cpython(self, sock) -> None:  # type: ignore[no-untyped-def]
         self._aio_server = await asyncio.start_server(self._on_streams, sock=sock, backlog=self.backlog)
 
     async def arun(self, host=None, port=None) -> None:  # type: ignore[no-untyped-def]
-        server = self.start(host, port)
-        await server.wait_closed()
+        self.start(host, port)
+        await self.wait_closed()
 
     def run(self, host=None, port=None) -> None:  # type: ignore[no-untyped-def]
         """Serve until stopped. After Ctrl-C the port is released, so running again works."""
@@ -534,10 +468,3 @@ def _allow_header(methods) -> str:  # type: ignore[no-untyped-def]
         names.add("HEAD")
     names.add("OPTIONS")
     return ", ".join(sorted(names))
-
-
-def _reset(resp, status: int) -> None:  # type: ignore[no-untyped-def]
-    resp.headers = []
-    resp._held = None
-    resp.status = status
-    resp.reason = None

@@ -1,11 +1,11 @@
 """Status codes, their reason phrases, and the exception that turns into one."""
 
+# Only the statuses uht itself produces or handlers commonly set: each entry costs heap on a board.
 REASONS = {
     100: "Continue",
     101: "Switching Protocols",
     200: "OK",
     201: "Created",
-    202: "Accepted",
     204: "No Content",
     206: "Partial Content",
     301: "Moved Permanently",
@@ -13,23 +13,16 @@ REASONS = {
     303: "See Other",
     304: "Not Modified",
     307: "Temporary Redirect",
-    308: "Permanent Redirect",
     400: "Bad Request",
     401: "Unauthorized",
     403: "Forbidden",
     404: "Not Found",
     405: "Method Not Allowed",
     408: "Request Timeout",
-    409: "Conflict",
-    411: "Length Required",
     413: "Content Too Large",
     414: "URI Too Long",
-    415: "Unsupported Media Type",
     416: "Range Not Satisfiable",
     417: "Expectation Failed",
-    422: "Unprocessable Content",
-    426: "Upgrade Required",
-    429: "Too Many Requests",
     431: "Request Header Fields Too Large",
     500: "Internal Server Error",
     501: "Not Implemented",
@@ -39,7 +32,13 @@ REASONS = {
 
 
 def reason_for(status: int) -> str:
-    return REASONS.get(status, "Unknown")
+    """The standard phrase, or a generic one by class ("Client Error" ...) for rarer codes."""
+    return (
+        REASONS.get(status)
+        or ("Informational", "Success", "Redirection", "Client Error", "Server Error")[
+            min(max(status // 100, 1), 5) - 1
+        ]
+    )
 
 
 class HTTPError(Exception):

