@@ -1,0 +1,2 @@
+# BOARD_VARIANT=UNICORE: upstream's variant of ESP32_GENERIC.
+include(${MICROPY_PORT_DIR}/boards/ESP32_GENERIC/mpconfigvariant_UNICORE.cmake)

@@ -1,0 +1,8 @@
+# uht build of upstream's ESP32_GENERIC_C6 (MicroPython v1.28.0): the same board, our frozen manifest.
+# The port sets MICROPY_PORT_DIR only after this file; the build runs from ports/esp32.
+if(NOT MICROPY_PORT_DIR)
+    set(MICROPY_PORT_DIR ${CMAKE_SOURCE_DIR})
+endif()
+include(${MICROPY_PORT_DIR}/boards/ESP32_GENERIC_C6/mpconfigboard.cmake)
+
+get_filename_component(MICROPY_FROZEN_MANIFEST ${MICROPY_BOARD_DIR}/../../manifests/esp32.py ABSOLUTE)

@@ -1,0 +1,6 @@
+// uht build of upstream's RPI_PICO2_W: its configuration, with a board name that says uht.
+// Found through the port directory, which is on the include path.
+#include "boards/RPI_PICO2_W/mpconfigboard.h"
+
+#undef MICROPY_HW_BOARD_NAME
+#define MICROPY_HW_BOARD_NAME "Raspberry Pi Pico 2 W with uht"

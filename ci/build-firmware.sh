@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Build one board's image against a MicroPython tree and copy what a user flashes to dist/.
+#   ci/build-firmware.sh BOARD
+# Environment: MICROPY_DIR (the v1.28.0 tree), UHT_ROOT (this repo, default: the script's parent),
+# FW_BUILD_DIR (default $UHT_ROOT/build/firmware/BOARD), FW_DIST_DIR (default
+# $UHT_ROOT/dist/firmware/BOARD), FW_SIZE_BUILDS=0 to skip the two extra builds that measure
+# what uht costs, JOBS (parallel jobs, default 2).
+# Runs the port's own build (cmake/make, or idf.py inside the ESP-IDF image), nothing else: the
+# same script runs on a host with the toolchain and inside docker/<port>.
+set -euo pipefail
+
+BOARD=${1:?usage: ci/build-firmware.sh BOARD}
+UHT_ROOT=${UHT_ROOT:-$(cd "$(dirname "$0")/.." && pwd)}
+MICROPY_DIR=${MICROPY_DIR:?set MICROPY_DIR to a MicroPython v1.28.0 tree}
+BOARD_DIR=$UHT_ROOT/boards/$BOARD
+BUILD=${FW_BUILD_DIR:-$UHT_ROOT/build/firmware/$BOARD}
+DIST=${FW_DIST_DIR:-$UHT_ROOT/dist/firmware/$BOARD}
+JOBS=${JOBS:-2}
+
+[ -f "$BOARD_DIR/board.json" ] || { echo "unknown board $BOARD (no $BOARD_DIR/board.json)" >&2; exit 2; }
+json() {  # json KEY: a top-level string of board.json
+  python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$BOARD_DIR/board.json" "$1"
+}
+PORT=$(json port)
+PORT_DIR=$MICROPY_DIR/ports/$PORT
+MANIFEST_FULL=$UHT_ROOT/$(json manifest)
+MANIFEST_NO_UHT=$UHT_ROOT/$(json manifest_no_uht)
+MANIFEST_STOCK=$MICROPY_DIR/$(json stock_manifest)
+
+# The image whose size counts: what occupies the firmware region of flash.
+case $PORT in
+  rp2) IMAGE=firmware.bin ;;
+  esp32) IMAGE=micropython.bin ;;
+  esp8266) IMAGE=firmware.bin ;;
+  *) echo "unsupported port $PORT" >&2; exit 2 ;;
+esac
+
+build_with() {  # build_with MANIFEST: build the board with that frozen manifest into $BUILD
+  local manifest=$1
+  echo "== $BOARD: building with manifest $manifest"
+  case $PORT in
+    rp2)
+      # The port's Makefile configures only once; call cmake so a changed manifest takes effect.
+      cmake -S "$PORT_DIR" -B "$BUILD" -DPICO_BUILD_DOCS=0 \
+        -DMICROPY_BOARD="$BOARD" -DMICROPY_BOARD_DIR="$BOARD_DIR" \
+        -DMICROPY_FROZEN_MANIFEST="$manifest" ${FW_CMAKE_ARGS:-}
+      make -C "$BUILD" -j"$JOBS"
+      ;;
+    esp32)
+      make -C "$PORT_DIR" BOARD_DIR="$BOARD_DIR" BUILD="$BUILD" FROZEN_MANIFEST="$manifest"
+      ;;
+    esp8266)
+      make -C "$PORT_DIR" -j"$JOBS" BOARD_DIR="$BOARD_DIR" BUILD="$BUILD" FROZEN_MANIFEST="$manifest"
+      ;;
+  esac
+}
+
+image_bytes() { wc -c < "$BUILD/$IMAGE" | tr -d ' '; }
+
+mkdir -p "$BUILD" "$DIST"
+rm -f "$DIST"/*
+SIZES=$DIST/sizes.env
+: > "$SIZES.tmp"
+if [ "${FW_SIZE_BUILDS:-1}" != 0 ]; then
+  # Same board directory and build tree, only the frozen manifest differs: upstream's stock
+  # manifest, ours without the uht package, then ours (last, so the build tree ends as shipped).
+  build_with "$MANIFEST_STOCK"
+  echo "stock=$(image_bytes)" >> "$SIZES.tmp"
+  build_with "$MANIFEST_NO_UHT"
+  echo "no_uht=$(image_bytes)" >> "$SIZES.tmp"
+fi
+build_with "$MANIFEST_FULL"
+echo "full=$(image_bytes)" >> "$SIZES.tmp"
+echo "image=$IMAGE" >> "$SIZES.tmp"
+mv "$SIZES.tmp" "$SIZES"
+
+copy() { cp "$BUILD/$1" "$DIST/${2:-$(basename "$1")}"; }
+case $PORT in
+  rp2)
+    copy firmware.uf2; copy firmware.elf; copy firmware.bin
+    ;;
+  esp32)
+    copy firmware.bin; copy micropython.bin; copy micropython.elf
+    copy bootloader/bootloader.bin; copy partition_table/partition-table.bin
+    copy flash_args; copy sdkconfig
+    ;;
+  esp8266)
+    copy firmware.bin; copy firmware.elf
+    ;;
+esac
+# The frozen-module list, so a test or a person can see what went in without a toolchain.
+cp "$BUILD/frozen_content.c" "$DIST/frozen_content.c" 2>/dev/null \
+  || find "$BUILD" -name frozen_content.c -exec cp {} "$DIST/frozen_content.c" \; -quit
+echo "== $BOARD: images in $DIST"

