@@ -44,9 +44,7 @@ def esp_notes(board, dist):
 def rp2_notes(board):
     drive = "RP2350" if board["mcu"] == "rp2350" else "RPI-RP2"
     return [
-        "{}: hold BOOTSEL while plugging the board in; a drive named {} appears.".format(
-            board["board"], drive
-        ),
+        "{}: hold BOOTSEL while plugging the board in; a drive named {} appears.".format(board["board"], drive),
         "Copy firmware.uf2 onto it (drag and drop, or cp firmware.uf2 /media/$USER/{}/).".format(drive),
         "The board reboots into MicroPython by itself.",
         "",

@@ -63,8 +63,12 @@ def esp32_layout(dist, image_bytes):
         fs = flash - max(p[3] + p[4] for p in parts)
     else:
         fs = None
-    return {"firmware_region_bytes": app_region, "filesystem_bytes": fs, "flash_bytes": flash,
-            "partitions": [{"name": p[0], "offset": hex(p[3]), "size": p[4]} for p in parts]}
+    return {
+        "firmware_region_bytes": app_region,
+        "filesystem_bytes": fs,
+        "flash_bytes": flash,
+        "partitions": [{"name": p[0], "offset": hex(p[3]), "size": p[4]} for p in parts],
+    }
 
 
 def find_picotool(build_dir):
@@ -84,8 +88,9 @@ def rp2_layout(dist, flash_bytes, picotool):
     if not picotool:
         out["note"] = "picotool not found: filesystem size not read from the image"
         return out
-    info = subprocess.run([picotool, "info", "-a", str(dist / "firmware.uf2")],
-                          capture_output=True, text=True, check=True).stdout
+    info = subprocess.run(
+        [picotool, "info", "-a", str(dist / "firmware.uf2")], capture_output=True, text=True, check=True
+    ).stdout
     drive = re.search(r"embedded drive:\s+0x([0-9a-f]+)-0x([0-9a-f]+)", info)
     if drive:
         start, end = int(drive.group(1), 16), int(drive.group(2), 16)
@@ -97,8 +102,11 @@ def rp2_layout(dist, flash_bytes, picotool):
 def esp8266_layout(flash_bytes):
     start_sec = ESP8266_FIRMWARE_REGION // SECTOR
     fs_blocks = (flash_bytes - ESP8266_SDK_RESERVED) // SECTOR - start_sec
-    return {"flash_bytes": flash_bytes, "firmware_region_bytes": ESP8266_FIRMWARE_REGION,
-            "filesystem_bytes": fs_blocks * SECTOR}
+    return {
+        "flash_bytes": flash_bytes,
+        "firmware_region_bytes": ESP8266_FIRMWARE_REGION,
+        "filesystem_bytes": fs_blocks * SECTOR,
+    }
 
 
 def kib(n):

@@ -1,3 +1,4 @@
+# ruff: noqa: F821  (a MicroPython manifest: include, require, freeze ... are given by manifestfile.py)
 # esp32 boards (ESP32_GENERIC, ESP32_GENERIC_C6): neither has a board manifest upstream, so the base
 # is ports/esp32/boards/manifest.py (v1.28.0), restated without the port's _boot.py, which
 # firmware/modules/_boot.py replaces (it mounts the filesystem the same way, then provisions).

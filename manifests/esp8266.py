@@ -1,3 +1,4 @@
+# ruff: noqa: F821  (a MicroPython manifest: include, require, freeze ... are given by manifestfile.py)
 # ESP8266_GENERIC, default variant (2 MiB+ flash). Upstream v1.28.0 uses
 # boards/ESP8266_GENERIC/manifest_2MiB.py = ports/esp8266/boards/manifest.py + asyncio + ssd1306,
 # upysh, umqtt. Restated here without the port's _boot.py, which firmware/modules/_boot.py replaces

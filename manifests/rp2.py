@@ -1,3 +1,4 @@
+# ruff: noqa: F821  (a MicroPython manifest: include, require, freeze ... are given by manifestfile.py)
 # rp2 boards with Wi-Fi (RPI_PICO_W, RPI_PICO2_W).
 # Upstream v1.28.0: boards/RPI_PICO*_W/manifest.py = ports/rp2/boards/manifest.py + bundle-networking
 # + aioble. We restate it here instead of including it, because that port manifest freezes the whole

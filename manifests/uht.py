@@ -1,3 +1,4 @@
+# ruff: noqa: F821  (a MicroPython manifest: include, require, freeze ... are given by manifestfile.py)
 # What uht adds to every image: the uht package, the firmware app (firmware/modules, frozen whole so
 # a new module needs no change here) and what they need from micropython-lib.
 # Relative paths resolve against this file's directory, so the repo can live anywhere.
