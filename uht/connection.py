@@ -138,6 +138,12 @@ class Connection:
     def write(self, data) -> None:  # type: ignore[no-untyped-def]
         self.writer.write(data)
 
+    async def flush(self, timeout) -> None:  # type: ignore[no-untyped-def]
+        """drain() only when something is left to send: MicroPython's Stream.write() sends at once
+        when it can, and its drain() would then only cost a scheduler pass."""
+        if getattr(self.writer, "out_buf", True):
+            await self.drain(timeout)
+
     async def drain(self, timeout) -> None:  # type: ignore[no-untyped-def]
         self.arm(timeout)
         try:

@@ -39,7 +39,8 @@ class Headers:
         self._d[name] = value if old is None else old + ", " + value
 
     def has_token(self, name: str, token: str) -> bool:
-        """Whether a comma-separated header (e.g. Connection) lists token, case-insensitively."""
+        """Whether a comma-separated header (e.g. Connection) lists token, case-insensitively;
+        name must be lower-case."""
         value = self._d.get(name)
         if value is None:
             return False

@@ -20,6 +20,13 @@ def digits(value: str, hex_digits: bool = False) -> int:
 class Request:
     """What a handler gets: method, path, query, headers, remote_addr, and the body on demand."""
 
+    # Per-request state starts as these class defaults: fewer instance slots, less heap.
+    _query = None
+    _body = None
+    _remaining = 0  # body bytes left: a count, or _CHUNKED
+    _chunk_left = 0
+    _expect_continue = False
+
     def __init__(self, server, conn, method: str, raw_target: bytes, version: int, headers: Headers) -> None:  # type: ignore[no-untyped-def]
         self.server = server
         self.conn = conn
@@ -32,13 +39,8 @@ class Request:
         qmark = raw_target.find(b"?")
         raw_path = raw_target if qmark < 0 else raw_target[:qmark]
         self.query_string = b"" if qmark < 0 else raw_target[qmark + 1 :]
-        self._query: "dict | None" = None
         self.segments, self.path = _decode_path(raw_path)
         self.keep_alive = _wants_keep_alive(version, headers)
-        self._body: "bytes | None" = None
-        self._remaining = 0  # body bytes left: a count, or _CHUNKED
-        self._chunk_left = 0
-        self._expect_continue = False
         self._frame_body(headers)
 
     def __repr__(self) -> str:
@@ -58,8 +60,9 @@ class Request:
     # -- body framing --------------------------------------------------------------------------
 
     def _frame_body(self, headers: Headers) -> None:
-        te = headers.get("transfer-encoding")
-        cl = headers.get("content-length")
+        fields = headers._d  # names are stored lower-case: skip get()'s .lower() on literals
+        te = fields.get("transfer-encoding")
+        cl = fields.get("content-length")
         if te is not None:
             if cl is not None or self.version == 10:
                 raise HTTPError(400, "ambiguous body length")  # request smuggling attempt
@@ -72,7 +75,7 @@ class Request:
                 if v != values[0]:
                     raise HTTPError(400, "conflicting content-length")
             self._remaining = digits(values[0])
-        expect = headers.get("expect")
+        expect = fields.get("expect")
         if expect is not None:
             if expect.lower() != "100-continue":
                 raise HTTPError(417)
@@ -200,7 +203,7 @@ def parse_head(server, conn, head: bytes) -> Request:  # type: ignore[no-untyped
         line = line[:-1]
     method, target, version = _parse_request_line(line)
     headers = _parse_header_lines(lines[1:], server.max_headers)
-    host = headers.get("host")
+    host = headers._d.get("host")
     if version == 11 and (host is None or "," in host):
         raise HTTPError(400, "missing or repeated Host header")
     return Request(server, conn, method, target, version, headers)

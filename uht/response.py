@@ -2,6 +2,7 @@
 
 import time
 
+from ._compat import IS_MICROPYTHON
 from .status import reason_for
 
 _NOT_STARTED = 0
@@ -39,18 +40,27 @@ def check_header(name: str, value: str) -> None:
 
 
 class Response:
+    # Per-response state starts as these class defaults: fewer instance slots, less heap per request.
+    status = 200
+    reason = None
+    bytes_sent = 0
+    _held = None  # the first body part, held to compute Content-Length
+    _mode = _NOT_STARTED
+    _has_length = False  # the handler set Content-Length
+    _has_type = False  # the handler set Content-Type
+
     def __init__(self, conn, request) -> None:  # type: ignore[no-untyped-def]
         self.conn = conn
         self.request = request
-        self.status = 200
-        self.reason: "str | None" = None
         self.headers: list = []  # [name, value] pairs in the order added
-        self.keep_alive = request.keep_alive if request is not None else False
-        self.head_only = request is not None and request.method == "HEAD"
-        self.bytes_sent = 0
-        self._held: "bytes | None" = None  # the first body part, held to compute Content-Length
-        self._mode = _NOT_STARTED
-        self._write_timeout = request.server.write_timeout if request is not None else None
+        if request is None:
+            self.keep_alive = False
+            self.head_only = False
+            self._write_timeout = None
+        else:
+            self.keep_alive = request.keep_alive
+            self.head_only = request.method == "HEAD"
+            self._write_timeout = request.server.write_timeout
 
     # -- the seed API --------------------------------------------------------------------------
 
@@ -72,7 +82,14 @@ class Response:
         self._check_not_started()
         value = str(value)
         check_header(name, value)
+        self._note(name, True)
         self.headers.append([name, value])
+
+    def _note(self, name: str, present: bool) -> None:
+        if len(name) == 14 and name.lower() == "content-length":
+            self._has_length = present
+        elif len(name) == 12 and name.lower() == "content-type":
+            self._has_type = present
 
     def set_header(self, name: str, value) -> None:  # type: ignore[no-untyped-def]
         """Replace every header of this name with one value."""
@@ -83,6 +100,7 @@ class Response:
         self._check_not_started()
         lower = name.lower()
         self.headers = [h for h in self.headers if h[0].lower() != lower]
+        self._note(name, False)
 
     def get_header(self, name: str):  # type: ignore[no-untyped-def]
         lower = name.lower()
@@ -117,7 +135,7 @@ class Response:
             return
         held = self._held
         self._held = None
-        if self.get_header("content-length") is not None or self._no_body():
+        if self._has_length or self._no_body():
             self._mode = _STREAM_RAW
         elif self.request.version == 11:
             self._mode = _STREAM_CHUNKED
@@ -147,7 +165,7 @@ class Response:
     async def send_json(self, obj) -> None:  # type: ignore[no-untyped-def]
         import json
 
-        if self.get_header("content-type") is None:
+        if not self._has_type:
             self.add_header("Content-Type", "application/json")
         await self.send(json.dumps(obj))
 
@@ -166,14 +184,15 @@ class Response:
             body = self._held or b""
             self._held = None
             if not self._no_body():
-                if self.get_header("content-length") is None:
+                if not self._has_length:
                     self.headers.append(["Content-Length", str(len(body))])
                 self._default_content_type(bool(body))
             head = self._head()
             if body and not self.head_only and not self._no_body():
                 self.bytes_sent = len(body)
                 if len(body) <= 1024:  # one write, one segment: cheaper than two for small bodies
-                    self.conn.write(head + body)
+                    head += body
+                    self.conn.write(head)
                 else:
                     self.conn.write(head)
                     self.conn.write(body)
@@ -183,26 +202,55 @@ class Response:
             self.conn.write(b"0\r\n\r\n")
         elif mode == _DONE:
             return
-        await self.conn.drain(self._write_timeout)
+        await self.conn.flush(self._write_timeout)
 
     def _no_body(self) -> bool:
         return self.status < 200 or self.status in (204, 304)
 
     def _default_content_type(self, has_body: bool) -> None:
-        if has_body and self.get_header("content-type") is None:
+        if has_body and not self._has_type:
             self.headers.append(["Content-Type", "text/plain; charset=utf-8"])
 
-    def _head(self) -> bytes:
+    def _head(self):  # type: ignore[no-untyped-def]
+        """The status line and headers, as one bytearray the body can be appended to."""
         status = self.status
-        parts = ["HTTP/1.1 %d %s\r\n" % (status, self.reason or reason_for(status))]
+        out = bytearray(_status_line(status, self.reason))
         for name, value in self.headers:
-            parts.append("%s: %s\r\n" % (name, value))
+            _append(out, name)
+            out += b": "
+            _append(out, value)
+            out += b"\r\n"
         if not self.keep_alive:
-            parts.append("Connection: close\r\n")
+            out += b"Connection: close\r\n"
         elif self.request is not None and self.request.version == 10:
-            parts.append("Connection: keep-alive\r\n")
+            out += b"Connection: keep-alive\r\n"
         date = http_date()
         if date is not None:
-            parts.append("Date: %s\r\n" % date)
-        parts.append("\r\n")
-        return "".join(parts).encode()
+            out += b"Date: "
+            _append(out, date)
+            out += b"\r\n"
+        out += b"\r\n"
+        return out
+
+
+_status_lines: dict = {}
+
+
+def _status_line(status: int, reason) -> bytes:  # type: ignore[no-untyped-def]
+    if reason is None:
+        line = _status_lines.get(status)
+        if line is None:
+            line = _status_lines[status] = ("HTTP/1.1 %d %s\r\n" % (status, reason_for(status))).encode()
+        return line
+    return ("HTTP/1.1 %d %s\r\n" % (status, reason)).encode()
+
+
+if IS_MICROPYTHON:
+
+    def _append(out, text: str) -> None:  # type: ignore[no-untyped-def]
+        out += text  # MicroPython appends a str's UTF-8 bytes without an intermediate copy
+
+else:
+
+    def _append(out, text: str) -> None:  # type: ignore[no-untyped-def]
+        out += text.encode()
