@@ -1,0 +1,129 @@
+"""The build helpers in ci/ on made-up build outputs: size report, flashing notes, release assets."""
+
+import json
+import shutil
+import struct
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "ci"))
+import flash_notes  # noqa: E402
+import size_report  # noqa: E402
+
+
+def partition_entry(name, ptype, subtype, offset, size):
+    return struct.pack("<HBBII16sI", 0x50AA, ptype, subtype, offset, size, name.encode(), 0)
+
+
+def esp32_dist(tmp_path, image_bytes):
+    dist = tmp_path / "ESP32_GENERIC"
+    dist.mkdir()
+    table = (
+        partition_entry("nvs", 1, 2, 0x9000, 0x6000)
+        + partition_entry("phy_init", 1, 1, 0xF000, 0x1000)
+        + partition_entry("factory", 0, 0, 0x10000, 0x1F0000)
+        + b"\xff" * 32
+    )
+    (dist / "partition-table.bin").write_bytes(table)
+    (dist / "sdkconfig").write_text('CONFIG_ESPTOOLPY_FLASHSIZE_4MB=y\nCONFIG_ESPTOOLPY_FLASHSIZE="4MB"\n')
+    (dist / "micropython.bin").write_bytes(b"\0" * image_bytes)
+    (dist / "sizes.env").write_text(
+        "stock=1500000\nno_uht=1560000\nfull={}\nimage=micropython.bin\n".format(image_bytes)
+    )
+    (dist / "flash_args").write_text(
+        "--flash_mode dio --flash_freq 40m --flash_size 4MB\n"
+        "0x1000 bootloader/bootloader.bin\n0x10000 micropython.bin\n0x8000 partition_table/partition-table.bin\n"
+    )
+    return dist
+
+
+def test_esp32_partition_table_is_read(tmp_path):
+    table = tmp_path / "partition-table.bin"
+    table.write_bytes(partition_entry("factory", 0, 0, 0x10000, 0x1F0000) + b"\xff" * 32)
+    assert size_report.esp32_partitions(table) == [("factory", 0, 0, 0x10000, 0x1F0000)]
+
+
+def test_esp32_size_report(tmp_path):
+    dist = esp32_dist(tmp_path, 1600000)
+    report = size_report.report(ROOT / "boards" / "ESP32_GENERIC" / "board.json", dist, None)
+    assert report["image_bytes"] == 1600000
+    assert report["uht_frozen_bytes"] == 40000
+    assert report["added_over_stock_bytes"] == 100000
+    assert report["firmware_region_bytes"] == 0x1F0000
+    assert report["firmware_region_free_bytes"] == 0x1F0000 - 1600000
+    # partitions-4MiBplus.csv: MicroPython's filesystem takes the flash after the app partition.
+    assert report["filesystem_bytes"] == 4 * 1024 * 1024 - 0x200000
+
+
+def test_esp8266_layout_follows_flashbdev():
+    layout = size_report.esp8266_layout(2 * 1024 * 1024)
+    # (2 MiB - 20 KiB) // 4 KiB - 256 sectors, as ports/esp8266/modules/flashbdev.py computes.
+    assert layout["filesystem_bytes"] == (507 - 256) * 4096
+    assert layout["firmware_region_bytes"] == 0x100000
+
+
+def test_size_report_command_writes_both_files(tmp_path):
+    dist = esp32_dist(tmp_path, 1234567)
+    board = ROOT / "boards" / "ESP32_GENERIC" / "board.json"
+    subprocess.run([sys.executable, str(ROOT / "ci" / "size_report.py"), str(board), str(dist)], check=True)
+    assert json.loads((dist / "size.json").read_text())["image_bytes"] == 1234567
+    assert (dist / "size.txt").read_text().startswith("ESP32_GENERIC (micropython.bin)")
+
+
+@pytest.mark.parametrize(
+    "board, expected",
+    [
+        ("ESP32_GENERIC", "--chip esp32 write_flash 0x1000 firmware.bin"),
+        ("ESP32_GENERIC_C6", "--chip esp32c6 write_flash 0x0 firmware.bin"),
+        ("ESP8266_GENERIC", "--chip esp8266 write_flash --flash_size=detect 0x0 firmware.bin"),
+    ],
+)
+def test_esptool_arguments(tmp_path, board, expected):
+    info = json.loads((ROOT / "boards" / board / "board.json").read_text())
+    lines = flash_notes.esp_notes(info, tmp_path)
+    assert (tmp_path / "esptool_args").read_text().strip() == expected
+    assert any(expected.split(" ", 2)[2] in line for line in lines)
+
+
+def test_idf_flash_args_are_flattened(tmp_path):
+    dist = esp32_dist(tmp_path, 1000)
+    info = json.loads((ROOT / "boards" / "ESP32_GENERIC" / "board.json").read_text())
+    flash_notes.esp_notes(info, dist)
+    lines = (dist / "flash_args").read_text().splitlines()
+    assert lines[0].startswith("--flash_mode dio")
+    assert "0x1000 bootloader.bin" in lines and "0x8000 partition-table.bin" in lines
+    assert "0x10000 micropython.bin" in lines
+
+
+def test_rp2_notes_name_the_boot_drive():
+    pico2 = json.loads((ROOT / "boards" / "RPI_PICO2_W" / "board.json").read_text())
+    pico = json.loads((ROOT / "boards" / "RPI_PICO_W" / "board.json").read_text())
+    assert "RP2350" in "\n".join(flash_notes.rp2_notes(pico2))
+    assert "RPI-RP2" in "\n".join(flash_notes.rp2_notes(pico))
+
+
+@pytest.mark.skipif(not shutil.which("sha256sum"), reason="sha256sum (coreutils) not found")
+def test_release_assets_carry_checksums(tmp_path):
+    artifacts = tmp_path / "artifacts"
+    for board, name in (("RPI_PICO_W", "firmware.uf2"), ("ESP32_GENERIC", "firmware.bin")):
+        (artifacts / ("firmware-" + board)).mkdir(parents=True)
+        (artifacts / ("firmware-" + board) / name).write_bytes(board.encode() * 100)
+        (artifacts / ("firmware-" + board) / "firmware.elf").write_bytes(b"elf")
+    out = tmp_path / "release"
+    subprocess.run(["bash", str(ROOT / "ci" / "release-assets.sh"), str(artifacts), str(out), "v9.9"], check=True)
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["SHA256SUMS", "uht-v9.9-ESP32_GENERIC-firmware.bin", "uht-v9.9-RPI_PICO_W-firmware.uf2"]
+    subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=out, check=True, capture_output=True)
+
+
+def test_release_assets_fail_without_images(tmp_path):
+    (tmp_path / "artifacts").mkdir()
+    result = subprocess.run(
+        ["bash", str(ROOT / "ci" / "release-assets.sh"), str(tmp_path / "artifacts"), str(tmp_path / "out"), "v1"],
+        capture_output=True,
+    )
+    assert result.returncode != 0
