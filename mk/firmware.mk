@@ -34,9 +34,11 @@ FW_RUN = docker run --rm -u $$(id -u):$$(id -g) -e HOME=/tmp \
 	-e MICROPY_DIR=$(MICROPY_DIR) -e UHT_ROOT=$(CURDIR) -e JOBS=$(JOBS) \
 	-e FW_SIZE_BUILDS=$(or $(FW_SIZE_BUILDS),1) $(FW_IMAGE)
 FW_DOCKER_IMAGE_STEP = docker build -t $(FW_IMAGE) docker/$(FW_PORT)
+FW_BUILD_CMD = $(FW_RUN) ci/build-firmware.sh $(BOARD)
 else
 FW_RUN =
 FW_DOCKER_IMAGE_STEP = true
+FW_BUILD_CMD = $(FW_ENV) ci/build-firmware.sh $(BOARD)
 endif
 
 .PHONY: firmware firmware-check-board micropython-tree flash deploy lint-ci test-firmware-defs
@@ -60,7 +62,7 @@ micropython-tree: firmware-check-board
 
 firmware: micropython-tree
 	$(FW_DOCKER_IMAGE_STEP)
-	$(if $(DOCKER),,$(FW_ENV)) $(FW_RUN) ci/build-firmware.sh $(BOARD)
+	$(FW_BUILD_CMD)
 	PICOTOOL=$(FW_PICOTOOL) python3 ci/size_report.py boards/$(BOARD)/board.json $(FW_DIST_DIR) $(FW_BUILD_DIR)
 	python3 ci/flash_notes.py boards/$(BOARD)/board.json $(FW_DIST_DIR)
 
