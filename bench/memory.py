@@ -269,6 +269,21 @@ def min_heap(lib, clients, compiled, log, lo=4, hi=256, requests=30):
     return row
 
 
+def profile_stages(log):
+    """bench/mpy/profile_uht.py: heap and time per stage of uht's request path (no sockets)."""
+    path = ":".join([".frozen", UHT_MPY, APPS])
+    proc, cmd = _micropython("profile_uht.py", [], path, timeout=300)
+    rows = []
+    for line in proc.stdout.splitlines():
+        if line.startswith("{"):
+            row = json.loads(line)
+            rows.append(row)
+            log("  profile %-48s %s" % (row["stage"], row.get("bytes", row.get("error"))))
+    if not rows:
+        rows.append({"stage": "all", "error": (proc.stdout + proc.stderr)[-500:]})
+    return {"command": cmd, "stages": rows}
+
+
 def flash_sizes():
     """Flash that freezing uht adds, per board, when firmware builds with size reports exist."""
     root = os.path.join(REPO, "dist", "firmware")

@@ -394,6 +394,25 @@ def render(res, img_dir, rel):
             "failed confirmation, since fragmentation makes this not strictly monotonic).\n"
             % heap[0].get("requests_per_client")
         )
+    prof = res.get("profile")
+    if prof and prof.get("stages"):
+        lines += ["### Where uht's request path allocates (profile, MicroPython, no sockets)", ""]
+        lines.append(
+            table(
+                ["stage", "bytes/call", "µs/call"],
+                [
+                    (r["stage"].replace("  ", "↳ "), fmt(r.get("bytes"), "%d"), fmt(r.get("us"), "%.1f"))
+                    if "error" not in r
+                    else (r["stage"], "not measured: " + r["error"][:60], "")
+                    for r in prof["stages"]
+                ],
+            )
+        )
+        lines.append(
+            "`bench/mpy/profile_uht.py` drives uht's internals directly, 100 calls per stage with the collector "
+            "off (bytes) and on (µs, includes collections; machine load makes these noisy). ↳ rows are parts "
+            "of the row above them.\n"
+        )
     rss = res.get("throughput", {}).get("peak_rss_kb")
     if rss:
         lines += ["### Peak RSS (VmHWM) of the server processes during the wrk runs", ""]

@@ -133,6 +133,7 @@ def main():
             memory.idle_connection_heap(lib, cfg["idle_k"], log) for lib in ("uht", "microdot")
         ]
         result["flash"] = memory.flash_sizes()
+        result["profile"] = memory.profile_stages(log)
     if "heap" not in skip:
         log("smallest heap (MicroPython)")
         rows = []
