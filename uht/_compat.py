@@ -2,6 +2,8 @@
 
 import sys
 
+__all__ = ["IS_MICROPYTHON", "IS_HOST", "ticks_add", "ticks_diff", "ticks_ms", "print_exception", "awaitable"]
+
 IS_MICROPYTHON = sys.implementation.name == "micropython"
 # A board has no operating system underneath: it serves every interface on port 80 by default.
 IS_HOST = sys.platform in ("linux", "darwin", "win32", "cygwin")
@@ -9,16 +11,7 @@ IS_HOST = sys.platform in ("linux", "darwin", "win32", "cygwin")
 try:
     from time import ticks_add, ticks_diff, ticks_ms  # type: ignore[attr-defined]
 except ImportError:  # CPython
-    import time as _time
-
-    def ticks_ms() -> int:
-        return int(_time.monotonic() * 1000)
-
-    def ticks_diff(a: int, b: int) -> int:
-        return a - b
-
-    def ticks_add(a: int, delta: int) -> int:
-        return a + delta
+    from ._cpython import ticks_add, ticks_diff, ticks_ms
 
 
 def print_exception(exc: BaseException) -> None:

@@ -24,11 +24,33 @@ async def _raw(req, n: int, line: bool = False) -> bytes:  # type: ignore[no-unt
     conn = req.conn
     conn.arm(req.server.body_timeout)
     try:
-        return await (conn.read_line(n) if line else conn.read_some(n))
+        return await (read_line(conn, n) if line else conn.read_some(n))
     except ClientGone:
         raise HTTPError(400, "body ended early")
     finally:
         conn.disarm()
+
+
+async def read_line(conn, limit: int, status: int = 400) -> bytes:
+    """One line without its line ending (CRLF or bare LF); longer than `limit` -> HTTPError."""
+    scanned = conn.start
+    while True:
+        nl = conn.buf.find(b"\n", scanned, conn.end)
+        if nl >= 0:
+            line_end = nl - 1 if nl > conn.start and conn.buf[nl - 1] == 13 else nl
+            line = bytes(memoryview(conn.buf)[conn.start : line_end])
+            conn.start = nl + 1
+            if len(line) > limit:
+                raise HTTPError(status)
+            return line
+        if conn.end - conn.start > limit + 1:
+            raise HTTPError(status)
+        seen = conn.end - conn.start  # compaction in fill() moves start: keep it relative
+        try:
+            await conn.fill(seen + limit + 2)
+        except OverflowError:
+            raise HTTPError(status)
+        scanned = conn.start + seen
 
 
 async def read(req, n: int) -> bytes:  # type: ignore[no-untyped-def]

@@ -4,8 +4,10 @@ All reads go through a bytearray that the connection reuses for every request it
 hot path allocates little, and no read can grow it past the limit its caller gives.
 """
 
+if False:  # for type checkers only
+    import asyncio
+
 from ._compat import ticks_add, ticks_ms
-from .status import HTTPError
 
 
 class ClientGone(Exception):
@@ -31,7 +33,7 @@ class Connection:
         self.since = ticks_ms()  # when the current state began
         self.deadline = None  # ticks_ms() after which the sweeper expires this connection
         self.expired = None  # why the sweeper or the server stopped it: "timeout", "evicted", ...
-        self.task = None
+        self.task: "asyncio.Task | None" = None
         self.requests = 0
         self.closed = False
 
@@ -104,27 +106,6 @@ class Connection:
         if self.start == self.end:
             self.start = self.end = 0
         return data
-
-    async def read_line(self, limit: int, status: int = 400) -> bytes:
-        """One line without its line ending (CRLF or bare LF); longer than `limit` -> HTTPError."""
-        scanned = self.start
-        while True:
-            nl = self.buf.find(b"\n", scanned, self.end)
-            if nl >= 0:
-                line_end = nl - 1 if nl > self.start and self.buf[nl - 1] == 13 else nl
-                line = bytes(memoryview(self.buf)[self.start : line_end])
-                self.start = nl + 1
-                if len(line) > limit:
-                    raise HTTPError(status)
-                return line
-            if self.end - self.start > limit + 1:
-                raise HTTPError(status)
-            seen = self.end - self.start  # compaction in fill() moves start: keep it relative
-            try:
-                await self.fill(seen + limit + 2)
-            except OverflowError:
-                raise HTTPError(status)
-            scanned = self.start + seen
 
     async def read_some(self, n: int) -> bytes:
         """Up to n bytes: what is buffered, or one read from the stream."""

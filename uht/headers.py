@@ -8,9 +8,6 @@ class Headers:
     def __getitem__(self, name: str) -> str:
         return self._d[name.lower()]
 
-    def __setitem__(self, name: str, value: str) -> None:
-        self._d[name.lower()] = value
-
     def __contains__(self, name: str) -> bool:
         return name.lower() in self._d
 
@@ -20,31 +17,14 @@ class Headers:
     def __len__(self) -> int:
         return len(self._d)
 
-    def __repr__(self) -> str:
-        return "Headers(%r)" % (self._d,)
-
     def get(self, name: str, default=None):  # type: ignore[no-untyped-def]
         return self._d.get(name.lower(), default)
 
     def items(self):  # type: ignore[no-untyped-def]
         return self._d.items()
 
-    def keys(self):  # type: ignore[no-untyped-def]
-        return self._d.keys()
-
     def add(self, name: str, value: str) -> None:
         """Append a value: repeated headers are joined with ', '."""
         name = name.lower()
         old = self._d.get(name)
         self._d[name] = value if old is None else old + ", " + value
-
-    def has_token(self, name: str, token: str) -> bool:
-        """Whether a comma-separated header (e.g. Connection) lists token, case-insensitively;
-        name must be lower-case."""
-        value = self._d.get(name)
-        if value is None:
-            return False
-        for item in value.split(","):
-            if item.strip().lower() == token:
-                return True
-        return False

@@ -11,28 +11,23 @@ try:
 except ImportError:  # MicroPython without micropython-lib's logging
 
     class _FallbackLogger:
-        """Just enough of logging.Logger for uht: warnings and errors on stderr."""
+        """Just enough of logging.Logger for uht: warnings and errors on stderr, info when
+        `level` is lowered to 20."""
 
-        level = 30  # WARNING
+        level = 30
 
-        def setLevel(self, level: int) -> None:
-            self.level = level
-
-        def log(self, level: int, msg: str, *args: object) -> None:
+        def _log(self, level: int, name: str, msg: str, args: tuple) -> None:
             if level >= self.level:
-                sys.stderr.write(
-                    "%s:uht:%s\n"
-                    % ("INFO" if level < 30 else "WARNING" if level < 40 else "ERROR", msg % args if args else msg)
-                )
+                sys.stderr.write("%s:uht:%s\n" % (name, msg % args if args else msg))
 
         def info(self, msg: str, *args: object) -> None:
-            self.log(20, msg, *args)
+            self._log(20, "INFO", msg, args)
 
         def warning(self, msg: str, *args: object) -> None:
-            self.log(30, msg, *args)
+            self._log(30, "WARNING", msg, args)
 
         def error(self, msg: str, *args: object) -> None:
-            self.log(40, msg, *args)
+            self._log(40, "ERROR", msg, args)
 
     logger = _FallbackLogger()  # type: ignore[assignment]
 

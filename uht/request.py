@@ -43,9 +43,6 @@ class Request:
         self.keep_alive = _wants_keep_alive(version, headers)
         self._frame_body(headers)
 
-    def __repr__(self) -> str:
-        return "<Request %s %s>" % (self.method, self.path)
-
     # -- query ---------------------------------------------------------------------------------
 
     @property
@@ -80,9 +77,6 @@ class Request:
             if expect.lower() != "100-continue":
                 raise HTTPError(417)
             self._expect_continue = self._remaining != 0 and self.version == 11
-
-    def body_pending(self) -> bool:
-        return self._remaining != 0
 
     def can_discard(self, limit: int) -> bool:
         """Whether the unread body (if any) is small enough to skip so the connection can carry
@@ -121,9 +115,11 @@ class Request:
 
 
 def _wants_keep_alive(version: int, headers: Headers) -> bool:
-    if headers.has_token("connection", "close"):
-        return False
-    return version == 11 or headers.has_token("connection", "keep-alive")
+    value = headers._d.get("connection")
+    if value is None:
+        return version == 11
+    tokens = [t.strip().lower() for t in value.split(",")]
+    return "close" not in tokens and (version == 11 or "keep-alive" in tokens)
 
 
 def _decode_path(raw_path: bytes):  # type: ignore[no-untyped-def]

@@ -93,14 +93,10 @@ class Response:
 
     def set_header(self, name: str, value) -> None:  # type: ignore[no-untyped-def]
         """Replace every header of this name with one value."""
-        self.remove_header(name)
-        self.add_header(name, value)
-
-    def remove_header(self, name: str) -> None:
         self._check_not_started()
         lower = name.lower()
         self.headers = [h for h in self.headers if h[0].lower() != lower]
-        self._note(name, False)
+        self.add_header(name, value)
 
     def get_header(self, name: str):  # type: ignore[no-untyped-def]
         lower = name.lower()

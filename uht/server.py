@@ -2,12 +2,12 @@
 
 import asyncio
 
-if False:  # for type checkers only: MicroPython need not import socket here
+if False:  # for type checkers only
     import socket
 
 from ._compat import IS_HOST, IS_MICROPYTHON, awaitable, ticks_diff, ticks_ms
 from ._listen import accept_loop, listen_socket, peer_name
-from .connection import BUSY, LONG_LIVED, WAIT_HEAD, ClientGone, Connection
+from .connection import BUSY, WAIT_HEAD, ClientGone, Connection
 from .log import log_exception, logger
 from .request import parse_head
 from .response import Response
@@ -15,76 +15,42 @@ from .router import Route, Router
 from .status import HTTPError
 
 _STANDARD_METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE")
-_BUSY_REPLY = (
+BUSY_REPLY = (
     b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nContent-Type: text/plain\r\n"
     b"Content-Length: 19\r\nConnection: close\r\n\r\nServer is too busy\n"
 )
-
-# Defaults: (MicroPython, CPython). A board has tens of KB of heap (the unix port stands in for
-# one in tests and benchmarks); CPython on a host can afford more.
-_DEFAULTS = {
-    "backlog": (4, 32),
-    "max_connections": (8, 64),
-    "max_request_line": (1024, 8192),
-    "max_header_bytes": (2048, 16384),
-    "max_headers": (32, 100),
-    "max_body": (16 * 1024, 1024 * 1024),
-    "max_discard": (4096, 65536),
-    "buffer_size": (512, 2048),
-    "head_timeout": (10.0, 10.0),
-    "idle_timeout": (5.0, 30.0),
-    "body_timeout": (10.0, 10.0),
-    "write_timeout": (10.0, 10.0),
-}
-
-
-def _pick(value, name: str):  # type: ignore[no-untyped-def]
-    """value, or the default for this kind of machine when None."""
-    return _DEFAULTS[name][0 if IS_MICROPYTHON else 1] if value is None else value
 
 
 class HTTPServer:
     """An HTTP/1.0 and 1.1 server.
 
-    Limits and timeouts (keywords; seconds for timeouts; defaults are sized for a board, larger on
-    a host): backlog, max_connections, max_request_line (414), max_header_bytes and max_headers
-    (431), max_body (413, for body()/json()/form(); per route with route(max_body=...)),
-    max_discard (unread body bytes skipped to keep a connection), buffer_size, head_timeout (408),
-    idle_timeout (keep-alive), body_timeout and write_timeout (stalls). access_log=True prints one
-    line per request (or give a callable that takes the line).
+    Every limit is a keyword of the constructor and an attribute of the same name; the defaults
+    below are sized for a board (CPython on a host gets larger ones: uht/_cpython.py). Timeouts are
+    in seconds. See docs/limits.md for what each one answers.
     """
 
-    def __init__(
-        self,
-        backlog=None,
-        max_connections=None,
-        max_request_line=None,
-        max_header_bytes=None,
-        max_headers=None,
-        max_body=None,
-        max_discard=None,
-        buffer_size=None,
-        head_timeout=None,
-        idle_timeout=None,
-        body_timeout=None,
-        write_timeout=None,
-        max_long_lived=None,
-        access_log=False,
-    ) -> None:  # type: ignore[no-untyped-def]
-        self.backlog: int = _pick(backlog, "backlog")
-        self.max_connections: int = _pick(max_connections, "max_connections")
-        self.max_request_line: int = _pick(max_request_line, "max_request_line")
-        self.max_header_bytes: int = _pick(max_header_bytes, "max_header_bytes")
-        self.max_headers: int = _pick(max_headers, "max_headers")
-        self.max_body: int = _pick(max_body, "max_body")
-        self.max_discard: int = _pick(max_discard, "max_discard")
-        self.buffer_size: int = _pick(buffer_size, "buffer_size")
-        self.head_timeout: float = _pick(head_timeout, "head_timeout")
-        self.idle_timeout: float = _pick(idle_timeout, "idle_timeout")
-        self.body_timeout: float = _pick(body_timeout, "body_timeout")
-        self.write_timeout: float = _pick(write_timeout, "write_timeout")
-        self.max_long_lived = max_long_lived  # cap on WebSocket/event-stream connections (None: none)
-        self.access_log = access_log
+    backlog = 4  # listen() backlog
+    max_connections = 8  # open connections; at the cap idle ones are evicted, else 503
+    max_request_line = 1024  # bytes -> 414
+    max_header_bytes = 2048  # bytes of header lines -> 431
+    max_headers = 32  # header lines -> 431
+    max_body = 16384  # body()/json()/form() bytes -> 413 (per route: route(max_body=...))
+    max_discard = 4096  # unread body bytes skipped to keep a connection alive
+    buffer_size = 512  # initial read buffer per connection (grows to the head limits)
+    head_timeout = 10.0  # to receive a request head -> 408
+    idle_timeout = 5.0  # keep-alive wait for the next request
+    body_timeout = 10.0  # stall while reading a body
+    write_timeout = 10.0  # stall while sending
+    max_long_lived = None  # WebSocket/event-stream connections (None: only max_connections)
+    access_log = False  # True: print a line per request; or a callable taking the line
+
+    def __init__(self, backlog=None, **options) -> None:  # type: ignore[no-untyped-def]
+        if backlog is not None:
+            self.backlog = backlog
+        for name, value in options.items():
+            if not hasattr(HTTPServer, name) or name.startswith("_"):
+                raise TypeError("unknown option " + name)
+            setattr(self, name, value)
         self.router = Router()
         self._catchall = None
         self._before: list = []
@@ -147,48 +113,40 @@ class HTTPServer:
 
     def mount(self, prefix: str, app: "HTTPServer") -> None:
         """Serve app's routes (as defined now) under prefix, e.g. mount("/api", api)."""
-        prefix = prefix.rstrip("/")
-        for routes in app.router.static.values():
-            for r in routes:
-                self.router.add(Route(prefix + r.pattern, r.handler, r.methods, r.max_body))
-        for routes in list(app.router.by_length.values()) + [app.router.rest_routes]:
-            for r in routes:
-                self.router.add(Route(prefix + r.pattern, r.handler, r.methods, r.max_body))
+        from ._rare import mount
+
+        mount(self, prefix, app)
+
+    def claim_long_lived(self, req) -> None:  # type: ignore[no-untyped-def]
+        """Mark req's connection long-lived (WebSocket, event stream): no idle or head timeouts,
+        never evicted at the cap, counted against max_long_lived (503 when that is reached)."""
+        from ._rare import claim_long_lived
+
+        claim_long_lived(self, req)
 
     # -- handling one request ----------------------------------------------------------------------
-
-    async def _dispatch(self, req, resp) -> None:  # type: ignore[no-untyped-def]
-        method = req.method
-        if method not in _STANDARD_METHODS and method not in self.router.methods_in_use:
-            raise HTTPError(501)
-        lookup_path = req.path if len(req.segments) == req.path.count("/") else None
-        route, params = self.router.find(method, lookup_path, req.segments)
-        for hook in self._before:
-            if await hook(req, resp):
-                return
-        if route is not None:
-            if route.max_body is not None:
-                req.max_body = route.max_body
-            await route.handler(req, resp, *params)
-        elif params:  # the path exists, with other methods
-            allowed = _allow_header(params)
-            if method == "OPTIONS":
-                resp.set_status_code(204)
-                resp.add_header("Allow", allowed)
-            else:
-                raise HTTPError(405, headers=[["Allow", allowed]])
-        elif method == "OPTIONS" and req.path == "*":
-            resp.set_status_code(204)
-            resp.add_header("Allow", _allow_header(self.router.methods_in_use))
-        elif self._catchall is not None and 404 not in self._error_handlers:
-            await self._catchall(req, resp)
-        else:
-            raise HTTPError(404)
 
     async def _handle(self, conn, req):  # type: ignore[no-untyped-def]
         resp = Response(conn, req)
         try:
-            await self._dispatch(req, resp)
+            method = req.method
+            if method not in _STANDARD_METHODS and method not in self.router.methods_in_use:
+                raise HTTPError(501)
+            path = req.path
+            route, params = self.router.find(
+                method, path if len(req.segments) == path.count("/") else None, req.segments
+            )
+            for hook in self._before:
+                if await hook(req, resp):
+                    route = False
+            if route:
+                if route.max_body is not None:
+                    req.max_body = route.max_body
+                await route.handler(req, resp, *params)
+            elif route is None:
+                from ._rare import no_route
+
+                await no_route(self, req, resp, params)
             for hook in self._after:
                 await hook(req, resp)
         except asyncio.CancelledError:
@@ -196,7 +154,7 @@ class HTTPServer:
         except ClientGone:
             raise
         except Exception as exc:  # MemoryError included: the server must outlive a handler
-            from .errors import answer_error  # loaded on the first error only
+            from ._rare import answer_error  # loaded on the first error only
 
             await answer_error(self, req, resp, exc)
         if not req.can_discard(self.max_discard):
@@ -262,23 +220,23 @@ class HTTPServer:
                 conn.requests += 1
                 resp = await self._handle(conn, req)
                 keep = resp.keep_alive and not self._closing
-                if keep and req.body_pending():
+                if keep and req._remaining:
                     from .body import discard
 
                     keep = await discard(req, self.max_discard)
                 if self.access_log:
-                    self._log_access(req, resp)
+                    self._log("%s %s %s %d %d" % (req.remote_addr, req.method, req.path, resp.status, resp.bytes_sent))
                 if not keep:
                     break
                 req = resp = head = None  # type: ignore[assignment]  # free them while idle
                 conn.shrink(self.buffer_size)
         except HTTPError as exc:
-            from .errors import reply_error
+            from ._rare import reply_error
 
             await reply_error(self, conn, exc)
         except asyncio.CancelledError:
             if conn.expired == "timeout" and conn.state == WAIT_HEAD and conn.buffered():
-                from .errors import reply_error
+                from ._rare import reply_error
 
                 await reply_error(self, conn, HTTPError(408))
         except (ClientGone, OSError):
@@ -288,19 +246,13 @@ class HTTPServer:
         except Exception as exc:
             log_exception("error serving %s" % conn.remote_addr, exc)
         finally:
-            await self._release(conn)
+            if conn in self._conns:
+                self._conns.remove(conn)
+            await conn.close()
+            if self._closing and not self._conns:
+                self._stopped()
 
-    async def _release(self, conn) -> None:  # type: ignore[no-untyped-def]
-        if conn in self._conns:
-            self._conns.remove(conn)
-        await conn.close()
-        if self._closing and not self._conns:
-            self._finish_close()
-
-    def _log_access(self, req, resp) -> None:  # type: ignore[no-untyped-def]
-        self._log_line("%s %s %s %d %d" % (req.remote_addr, req.method, req.path, resp.status, resp.bytes_sent))
-
-    def _log_line(self, line: str) -> None:
+    def _log(self, line: str) -> None:
         if callable(self.access_log):
             self.access_log(line)
         else:
@@ -311,13 +263,15 @@ class HTTPServer:
     def _admit(self) -> bool:
         """Room for one more connection? At the cap, the connection that has waited longest for a
         request head is closed to make room; when all are busy, there is none."""
-        active = [c for c in self._conns if c.expired is None]
-        if len(active) < self.max_connections:
-            return True
+        active = 0
         victim = None
-        for c in active:
-            if c.state == WAIT_HEAD and (victim is None or ticks_diff(c.since, victim.since) < 0):
-                victim = c
+        for c in self._conns:
+            if c.expired is None:
+                active += 1
+                if c.state == WAIT_HEAD and (victim is None or ticks_diff(c.since, victim.since) < 0):
+                    victim = c
+        if active < self.max_connections:
+            return True
         if victim is None:
             return False
         self._expire(victim, "evicted")
@@ -328,27 +282,19 @@ class HTTPServer:
         if conn.task is not None:
             conn.task.cancel()
 
-    def _start_connection(self, reader, writer, addr):  # type: ignore[no-untyped-def]
-        conn = Connection(reader, writer, peer_name(addr), self.buffer_size)
-        self._conns.append(conn)
-        return conn
-
     def _on_socket(self, sock, addr) -> None:  # type: ignore[no-untyped-def]
         """MicroPython: a freshly accepted, non-blocking client socket."""
         if self._closing or not self._admit():
             try:
-                sock.write(_BUSY_REPLY)
+                sock.write(BUSY_REPLY)
             except OSError:
                 pass
             sock.close()
             return
         stream = asyncio.StreamWriter(sock, {"peername": addr})  # type: ignore[call-arg,arg-type]
-        conn = self._start_connection(stream, stream, addr)
-        try:
-            conn.task = asyncio.create_task(self._serve(conn))
-        except BaseException:
-            self._conns.remove(conn)
-            raise
+        conn = Connection(stream, stream, peer_name(addr), self.buffer_size)
+        conn.task = asyncio.create_task(self._serve(conn))
+        self._conns.append(conn)
 
     async def _sweep(self) -> None:
         """One task enforces every deadline: a timeout per read would cost heap on each read."""
@@ -375,7 +321,7 @@ class HTTPServer:
         if IS_MICROPYTHON:
             self._accept_task = asyncio.create_task(accept_loop(sock, self._on_socket))
         else:
-            from ._aio import serve  # CPython only: MicroPython never loads it
+            from ._cpython import serve  # CPython only: MicroPython never loads it
 
             self._accept_task = asyncio.create_task(serve(self, sock))
         self._sweeper = asyncio.create_task(self._sweep())
@@ -399,9 +345,9 @@ class HTTPServer:
         try:
             asyncio.run(self.arun(host, port))
         finally:
-            self._close_sockets_now()
-            if IS_MICROPYTHON:
-                asyncio.new_event_loop()  # drop tasks an interrupted run left behind
+            from ._rare import close_sockets_now
+
+            close_sockets_now(self)
 
     def close(self) -> None:
         """Stop accepting; idle connections close now, busy ones after their current request."""
@@ -419,43 +365,16 @@ class HTTPServer:
             if conn.state != BUSY and conn.expired is None:
                 self._expire(conn, "shutdown")
         if not self._conns:
-            self._finish_close()
+            self._stopped()
 
-    def _finish_close(self) -> None:
+    def _stopped(self) -> None:
         if self._sweeper is not None:
             self._sweeper.cancel()
             self._sweeper = None
         self._closed.set()
 
-    def _close_sockets_now(self) -> None:
-        self._closing = True
-        if self._listen is not None:
-            self._listen.close()
-            self._listen = None
-        for conn in self._conns:
-            conn.close_now()
-        self._conns = []
 
-    # -- long-lived connections (WebSocket, event streams) ---------------------------------------------
+if not IS_MICROPYTHON:
+    from ._cpython import host_defaults
 
-    def claim_long_lived(self, req) -> None:  # type: ignore[no-untyped-def]
-        """Mark req's connection long-lived: no idle or head timeouts, not evicted at the cap, and
-        counted against max_long_lived (503 when that is reached)."""
-        cap = self.max_long_lived
-        if cap is not None:
-            count = 0
-            for c in self._conns:
-                if c.state == LONG_LIVED:
-                    count += 1
-            if count >= cap:
-                raise HTTPError(503, headers=[["Retry-After", "5"]])
-        req.conn.set_state(LONG_LIVED)
-        req.keep_alive = False
-
-
-def _allow_header(methods) -> str:  # type: ignore[no-untyped-def]
-    names = set(methods)
-    if "GET" in names:
-        names.add("HEAD")
-    names.add("OPTIONS")
-    return ", ".join(sorted(names))
+    host_defaults(HTTPServer)

@@ -62,7 +62,7 @@ class TestResponse:
         self.header_list: list = []  # every (name, value) in order, repeats included
         for line in lines[1:]:
             name, value = line.split(":", 1)
-            self.headers[name] = value.strip()
+            self.headers._d[name.lower()] = value.strip()
             self.header_list.append((name, value.strip()))
         body = raw[head_end + 4 :]
         if self.headers.get("transfer-encoding", "").lower() == "chunked":

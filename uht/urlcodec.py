@@ -50,15 +50,3 @@ def parse_qs(raw: bytes) -> dict:
         else:
             result[unquote(pair[:eq], True)] = unquote(pair[eq + 1 :], True)
     return result
-
-
-def quote(text: str, safe: str = "/") -> str:
-    """Percent-encode text for use in a URL (the reverse of unquote, for links and redirects)."""
-    out = []
-    for byte in text.encode():
-        ch = chr(byte)
-        if ch.isalpha() and byte < 128 or ch.isdigit() or ch in "-._~" or ch in safe:
-            out.append(ch)
-        else:
-            out.append("%%%02X" % byte)
-    return "".join(out)

