@@ -104,6 +104,10 @@ class Router:
     def find(self, method: str, path: "str | None", segments: list):  # type: ignore[no-untyped-def]
         """(route, params) for the method, or (None, allowed) where allowed is the set of
         methods the path answers (empty when no route matches the path)."""
+        if path is not None:  # fast path: a literal route, no generator and no set
+            for route in self.static.get(path, ()):
+                if method in route.methods:
+                    return route, ()
         allowed: set = set()
         for route, params in self.candidates(path, segments):
             if method in route.methods:
