@@ -50,10 +50,17 @@ def accept_key(key: str) -> str:
     return str(binascii.b2a_base64(digest), "ascii").strip()
 
 
+def _has_token(headers, name: str, token: str) -> bool:  # type: ignore[no-untyped-def]
+    for item in headers.get(name, "").split(","):
+        if item.strip().lower() == token:
+            return True
+    return False
+
+
 def _check_handshake(req) -> str:  # type: ignore[no-untyped-def]
     """The client's key, or an HTTPError saying what is wrong with the upgrade request."""
     headers = req.headers
-    if not headers.has_token("upgrade", "websocket") or not headers.has_token("connection", "upgrade"):
+    if not _has_token(headers, "upgrade", "websocket") or not _has_token(headers, "connection", "upgrade"):
         raise HTTPError(426, "WebSocket upgrade required", [["Upgrade", "websocket"], ["Sec-WebSocket-Version", "13"]])
     if headers.get("sec-websocket-version", "").strip() != "13":
         raise HTTPError(426, "WebSocket version 13 required", [["Sec-WebSocket-Version", "13"]])
@@ -222,8 +229,6 @@ class WebSocket:
                 await self._send_close(1000 if code == 1005 else code, "")
             self.state = CLOSED
             return True
-        elif op != _PONG:
-            raise _Fail(1002, "unknown opcode")
         return False
 
     async def _frame(self, budget: int):  # type: ignore[no-untyped-def]
@@ -238,6 +243,8 @@ class WebSocket:
             op = b0 & 0x0F
             if b0 & 0x70:
                 raise _Fail(1002, "reserved bits set")
+            if 2 < op < 8 or op > 10:
+                raise _Fail(1002, "unknown opcode")
             if not b1 & 0x80:
                 raise _Fail(1002, "client frames must be masked")
             length = b1 & 0x7F
