@@ -16,8 +16,8 @@ BODY = b'{"id": 42, "name": "sensor", "values": [1, 2, 3]}'
 JSON_HDR = {"Content-Type": "application/json"}
 
 
-def _micropython(script, args, path, heapsize=None, timeout=120):
-    argv = [MICROPYTHON] + (["-X", "heapsize=%s" % heapsize] if heapsize else []) + [script] + args
+def _micropython(script, args, path, heapsize=None, timeout=120, binary=None):
+    argv = [binary or MICROPYTHON] + (["-X", "heapsize=%s" % heapsize] if heapsize else []) + [script] + args
     env = dict(os.environ, MICROPYPATH=path)
     proc = subprocess.run(argv, cwd=MPY_SCRIPTS, env=env, capture_output=True, text=True, timeout=timeout)
     cmd = "MICROPYPATH=%s %s" % (path, " ".join(argv))
@@ -183,10 +183,10 @@ def idle_connection_heap(lib, k, log):
         srv.stop()
 
 
-def _serves(lib, heap_kb, clients, requests, compiled):
+def _serves(lib, heap_kb, clients, requests, compiled, binary=None):
     """True when a server with this heap answers every request of `clients` concurrent keep-alive
     clients correctly and is still alive afterwards."""
-    srv = Server(lib, "micropython", heapsize="%dK" % heap_kb, cap=clients + 2, compiled=compiled)
+    srv = Server(lib, "micropython", heapsize="%dK" % heap_kb, cap=clients + 2, compiled=compiled, binary=binary)
     if not srv.start(timeout=8):
         srv.stop()
         return False, "start"
@@ -226,11 +226,11 @@ def _serves(lib, heap_kb, clients, requests, compiled):
     return not failures, "; ".join(failures[:3])
 
 
-def min_heap(lib, clients, compiled, log, lo=4, hi=256, requests=30):
+def min_heap(lib, clients, compiled, log, lo=4, hi=256, requests=30, binary=None):
     """Smallest -X heapsize (KiB, 1 KiB steps) that serves `clients` concurrent keep-alive clients
     without a failure. Bisects, then confirms the answer twice (heap use is not perfectly monotonic:
     fragmentation), stepping up on a failed confirmation."""
-    ok, why = _serves(lib, hi, clients, requests, compiled)
+    ok, why = _serves(lib, hi, clients, requests, compiled, binary)
     if not ok:
         log("  min heap %s c=%d: fails even at %d K (%s)" % (lib, clients, hi, why))
         return {
@@ -243,7 +243,7 @@ def min_heap(lib, clients, compiled, log, lo=4, hi=256, requests=30):
     probes = []
     while hi - lo > 1:
         mid = (lo + hi) // 2
-        ok, why = _serves(lib, mid, clients, requests, compiled)
+        ok, why = _serves(lib, mid, clients, requests, compiled, binary)
         probes.append((mid, ok, why))
         if ok:
             hi = mid
@@ -251,7 +251,7 @@ def min_heap(lib, clients, compiled, log, lo=4, hi=256, requests=30):
             lo = mid
     confirmed = hi
     for _ in range(6):
-        if all(_serves(lib, confirmed, clients, requests, compiled)[0] for _ in range(2)):
+        if all(_serves(lib, confirmed, clients, requests, compiled, binary)[0] for _ in range(2)):
             break
         confirmed += 1
     row = {
@@ -282,6 +282,29 @@ def profile_stages(log):
     if not rows:
         rows.append({"stage": "all", "error": (proc.stdout + proc.stderr)[-500:]})
     return {"command": cmd, "stages": rows}
+
+
+FROZEN_MICROPYTHON = os.environ.get("FROZEN_MICROPYTHON") or os.path.expanduser(
+    "~/.cache/uht/bench-unix-frozen/micropython"
+)
+
+
+def frozen_binary():
+    """A unix-port MicroPython with uht frozen in, when one was built (see docs/benchmarks.md)."""
+    return FROZEN_MICROPYTHON if os.access(FROZEN_MICROPYTHON, os.X_OK) else None
+
+
+def frozen_import_cost(binary, log):
+    proc, cmd = _micropython("import_cost.py", ["uht", "HTTPServer"], ".frozen", binary=binary)
+    version = subprocess.run([binary, "-c", "import sys; print(sys.version)"], capture_output=True, text=True)
+    row = {"lib": "uht", "form": "frozen", "command": cmd, "binary_version": version.stdout.strip()}
+    try:
+        row["bytes"] = json.loads(proc.stdout.strip().splitlines()[-1])["bytes"]
+    except (ValueError, IndexError, KeyError):
+        row["bytes"] = None
+        row["error"] = (proc.stdout + proc.stderr)[-500:]
+    log("  import uht      frozen %s bytes (%s)" % (row["bytes"], row["binary_version"]))
+    return row
 
 
 def flash_sizes():

@@ -123,6 +123,9 @@ def main():
     if "memory" not in skip:
         log("memory (MicroPython)")
         result["import_cost"] = memory.import_costs(log)
+        frozen = memory.frozen_binary()
+        if frozen:
+            result["import_cost"].append(memory.frozen_import_cost(frozen, log))
         result["per_request_inprocess"] = memory.per_request_inprocess(cfg["n_inproc"], log)
         result["per_request_wire"] = [
             memory.per_request_wire(lib, cfg["n_wire"], close, log)
@@ -137,9 +140,12 @@ def main():
     if "heap" not in skip:
         log("smallest heap (MicroPython)")
         rows = []
+        frozen = memory.frozen_binary()
         for clients in cfg["heap_clients"]:
             rows.append(memory.min_heap("uht", clients, True, log, requests=cfg["heap_requests"]))
             rows.append(memory.min_heap("microdot", clients, True, log, requests=cfg["heap_requests"]))
+            if frozen:
+                rows.append(memory.min_heap("uht", clients, None, log, requests=cfg["heap_requests"], binary=frozen))
         if args.quick:  # one probe each at a generous heap: proves the harness, measures nothing
             for lib in ("uht", "microdot"):
                 ok, why = memory._serves(lib, 128, 2, cfg["heap_requests"], True)

@@ -48,7 +48,7 @@ def free_port():
 class Server:
     """One server process. `runtime` is "micropython" or "cpython"."""
 
-    def __init__(self, server, runtime, cap=64, heapsize=None, mem=False, compiled=True):
+    def __init__(self, server, runtime, cap=64, heapsize=None, mem=False, compiled=True, binary=None):
         self.server = server
         self.runtime = runtime
         self.port = free_port()
@@ -57,10 +57,11 @@ class Server:
             args.append("mem")
         env = dict(os.environ)
         if runtime == "micropython":
-            argv = [MICROPYTHON]
+            argv = [binary or MICROPYTHON]
             if heapsize:
                 argv += ["-X", "heapsize=%s" % heapsize]
-            env["MICROPYPATH"] = micropypath(server, compiled)
+            # compiled=None: the binary has uht frozen in; only the apps dir goes on the path
+            env["MICROPYPATH"] = ".frozen:" + APPS if compiled is None else micropypath(server, compiled)
         else:
             argv = [sys.executable, "-u"]
             env["PYTHONPATH"] = ":".join([APPS, REPO])
