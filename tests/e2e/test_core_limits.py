@@ -14,7 +14,8 @@ def status_of(raw: bytes) -> int:
 
 def test_pipelined_requests(server):
     out = raw_exchange(
-        server, b"GET / HTTP/1.1\r\nHost: x\r\n\r\nGET /hello/p HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n"
+        server,
+        b"GET / HTTP/1.1\r\nHost: x\r\n\r\nGET /hello/p HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n",
     )
     assert out.count(b"HTTP/1.1 200 OK") == 3 and out.index(b"Hello, world!") < out.index(b"Hello, p!")
 

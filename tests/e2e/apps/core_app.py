@@ -175,7 +175,13 @@ async def item(req, resp):
 @app.route("/_diag")
 async def diag(req, resp):
     gc.collect()
-    await resp.send_json({"mem_free": gc.mem_free() if hasattr(gc, "mem_free") else 0, "connections": len(app._conns), "conn_requests": req.conn.requests})
+    await resp.send_json(
+        {
+            "mem_free": gc.mem_free() if hasattr(gc, "mem_free") else 0,
+            "connections": len(app._conns),
+            "conn_requests": req.conn.requests,
+        }
+    )
 
 
 @app.catchall()
