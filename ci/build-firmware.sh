@@ -59,9 +59,12 @@ build_with() {  # build_with MANIFEST: build the board with that frozen manifest
 
 image_bytes() { wc -c < "$BUILD/$IMAGE" | tr -d ' '; }
 
-mkdir -p "$BUILD" "$DIST"
-rm -f "$DIST"/*
-SIZES=$DIST/sizes.env
+# Collected in a staging directory and swapped in at the end, so the previous image stays
+# usable (emulator tests, flashing) while a rebuild runs.
+STAGE=$DIST.new
+mkdir -p "$BUILD" "$STAGE"
+rm -f "$STAGE"/*
+SIZES=$STAGE/sizes.env
 : > "$SIZES.tmp"
 if [ "${FW_SIZE_BUILDS:-1}" != 0 ]; then
   # Same board directory and build tree, only the frozen manifest differs: upstream's stock
@@ -76,7 +79,7 @@ echo "full=$(image_bytes)" >> "$SIZES.tmp"
 echo "image=$IMAGE" >> "$SIZES.tmp"
 mv "$SIZES.tmp" "$SIZES"
 
-copy() { cp "$BUILD/$1" "$DIST/${2:-$(basename "$1")}"; }
+copy() { cp "$BUILD/$1" "$STAGE/${2:-$(basename "$1")}"; }
 case $PORT in
   rp2)
     copy firmware.uf2; copy firmware.elf; copy firmware.bin
@@ -91,6 +94,10 @@ case $PORT in
     ;;
 esac
 # The frozen-module list, so a test or a person can see what went in without a toolchain.
-cp "$BUILD/frozen_content.c" "$DIST/frozen_content.c" 2>/dev/null \
-  || find "$BUILD" -name frozen_content.c -exec cp {} "$DIST/frozen_content.c" \; -quit
+cp "$BUILD/frozen_content.c" "$STAGE/frozen_content.c" 2>/dev/null \
+  || find "$BUILD" -name frozen_content.c -exec cp {} "$STAGE/frozen_content.c" \; -quit
+rm -rf "$DIST.old"
+if [ -d "$DIST" ]; then mv "$DIST" "$DIST.old"; fi
+mv "$STAGE" "$DIST"
+rm -rf "$DIST.old"
 echo "== $BOARD: images in $DIST"
