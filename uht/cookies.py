@@ -1,0 +1,122 @@
+"""Cookies: read the Cookie header, write Set-Cookie with every attribute.
+
+    from uht.cookies import get_cookies, set_cookie, delete_cookie
+    session = get_cookies(req).get("session")
+    set_cookie(resp, "session", token, max_age=3600, http_only=True, same_site="Lax")
+
+Names and values are checked (RFC 6265): CR, LF, `;`, `,`, spaces, quotes and backslashes raise
+ValueError instead of reaching the header.
+"""
+
+from .response import http_date
+
+_SEPARATORS = '()<>@,;:\\"/[]?={} \t'
+_SAME_SITE = ("Strict", "Lax", "None")
+
+
+def parse_cookies(header: str) -> dict:
+    """{name: value} from a Cookie header; the first of a repeated name wins (browsers send the
+    most specific path first); malformed pairs are skipped; quoted values are unquoted."""
+    cookies: dict = {}
+    for pair in header.split(";"):
+        eq = pair.find("=")
+        if eq <= 0:
+            continue
+        name = pair[:eq].strip()
+        value = pair[eq + 1 :].strip()
+        if len(value) >= 2 and value[0] == '"' and value[-1] == '"':
+            value = value[1:-1]
+        if name and name not in cookies:
+            cookies[name] = value
+    return cookies
+
+
+def get_cookies(req) -> dict:  # type: ignore[no-untyped-def]
+    """The request's cookies, parsed once and kept on the request."""
+    cookies = getattr(req, "_cookies", None)
+    if cookies is None:
+        cookies = parse_cookies(req.headers.get("cookie") or "")
+        req._cookies = cookies
+    return cookies
+
+
+def get_cookie(req, name: str, default=None):  # type: ignore[no-untyped-def]
+    return get_cookies(req).get(name, default)
+
+
+def _check_name(name: str) -> None:
+    if not name:
+        raise ValueError("empty cookie name")
+    for ch in name:
+        if ch in _SEPARATORS or ord(ch) < 33 or ord(ch) > 126:
+            raise ValueError("bad character in cookie name")
+
+
+def _check_value(value: str) -> None:
+    for ch in value:
+        if ch in ';,"\\ ' or ord(ch) < 33 or ord(ch) > 126:
+            raise ValueError("bad character in cookie value")
+
+
+def _check_attr(value: str) -> None:
+    for ch in value:
+        if ch == ";" or ord(ch) < 32 or ord(ch) == 127:
+            raise ValueError("bad character in cookie attribute")
+
+
+def cookie_header(  # type: ignore[no-untyped-def]
+    name: str,
+    value: str = "",
+    max_age=None,
+    expires=None,
+    path="/",
+    domain=None,
+    secure=False,
+    http_only=False,
+    same_site=None,
+    partitioned=False,
+) -> str:
+    """The Set-Cookie value. `expires`: seconds since the epoch (int) or an HTTP date (str);
+    `same_site`: "Strict", "Lax" or "None" (which browsers accept only with secure=True)."""
+    _check_name(name)
+    value = str(value)
+    _check_value(value)
+    parts = [name + "=" + value]
+    if max_age is not None:
+        parts.append("Max-Age=%d" % int(max_age))
+    if expires is not None:
+        if not isinstance(expires, str):
+            expires = http_date(expires)
+        _check_attr(expires)
+        parts.append("Expires=" + expires)
+    for label, text in (("Path", path), ("Domain", domain)):
+        if text:
+            _check_attr(text)
+            parts.append(label + "=" + text)
+    if secure:
+        parts.append("Secure")
+    if http_only:
+        parts.append("HttpOnly")
+    if same_site is not None:
+        same_site = same_site.capitalize()
+        if same_site not in _SAME_SITE:
+            raise ValueError("same_site must be Strict, Lax or None")
+        if same_site == "None" and not secure:
+            raise ValueError("SameSite=None needs secure=True")
+        parts.append("SameSite=" + same_site)
+    if partitioned:
+        parts.append("Partitioned")
+    return "; ".join(parts)
+
+
+def set_cookie(resp, name: str, value: str = "", **attributes) -> None:  # type: ignore[no-untyped-def]
+    """Add a Set-Cookie header (one per cookie; call it again for more). Keywords as in
+    cookie_header(): max_age, expires, path="/", domain, secure, http_only, same_site, partitioned."""
+    resp.add_header("Set-Cookie", cookie_header(name, value, **attributes))
+
+
+def delete_cookie(resp, name: str, path="/", domain=None, **attributes) -> None:  # type: ignore[no-untyped-def]
+    """Tell the browser to drop a cookie (same path and domain as when it was set)."""
+    set_cookie(
+        resp, name, "", max_age=0, expires="Thu, 01 Jan 1970 00:00:00 GMT", path=path, domain=domain, **attributes
+    )

@@ -1,0 +1,110 @@
+"""CORS: let pages from other origins call this server, preflight included.
+
+    from uht.cors import CORS
+    cors = CORS(app, origins=["http://localhost:3000"], credentials=True, max_age=600)
+
+With no `@cors.enable` anywhere, every route answers CORS; once a handler is decorated with
+`@cors.enable` (below `@app.route`), only those do. A preflight (`OPTIONS` with
+`Access-Control-Request-Method`) to such a route is answered here with 204 instead of the
+automatic `OPTIONS` answer. Responses that depend on the Origin carry `Vary: Origin`.
+"""
+
+_SIMPLE_METHODS = ("GET", "HEAD", "POST")
+
+
+def _join(items) -> str:  # type: ignore[no-untyped-def]
+    return items if isinstance(items, str) else ", ".join(items)
+
+
+class CORS:
+    def __init__(  # type: ignore[no-untyped-def]
+        self,
+        app=None,
+        origins="*",
+        methods=("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"),
+        headers="*",
+        expose_headers=(),
+        credentials: bool = False,
+        max_age=None,
+    ) -> None:
+        """origins: "*" or a list of exact origins ("https://a.example"). headers: request
+        headers allowed ("*": whatever the preflight asks for). credentials: allow cookies and
+        Authorization (the origin is then echoed, never "*")."""
+        self.origins = origins if origins == "*" else tuple(o.rstrip("/") for o in origins)
+        self.methods = _join(tuple(m.upper() for m in methods))
+        self.headers = headers
+        self.expose = _join(expose_headers)
+        self.credentials = credentials
+        self.max_age = max_age
+        self.enabled: list = []  # handlers that opted in; empty: every route
+        self.app = app
+        if app is not None:
+            app.before_request(self.hook)
+
+    def enable(self, handler):  # type: ignore[no-untyped-def]
+        """Decorator: this route answers CORS (put it below @app.route)."""
+        self.enabled.append(handler)
+        return handler
+
+    def allowed_origin(self, origin):  # type: ignore[no-untyped-def]
+        """The Access-Control-Allow-Origin value for this Origin, or None."""
+        if not origin:
+            return None
+        if self.origins == "*":
+            return origin if self.credentials else "*"
+        return origin if origin in self.origins else None
+
+    def _route_for(self, req, method: str):  # type: ignore[no-untyped-def]
+        app = self.app
+        path = req.path
+        route, _ = app.router.find(method, path if len(req.segments) == path.count("/") else None, req.segments)
+        if route is None:
+            return None
+        if self.enabled and route.handler not in self.enabled:
+            return None
+        return route
+
+    async def hook(self, req, resp) -> bool:  # type: ignore[no-untyped-def]
+        headers = req.headers
+        origin = headers.get("origin")
+        wanted = headers.get("access-control-request-method")
+        if req.method == "OPTIONS" and wanted is not None and origin is not None:
+            route = self._route_for(req, wanted.strip().upper())
+            if route is not None:
+                self.preflight(req, resp, origin, route)
+                return True  # answered: the handler and the automatic OPTIONS answer are skipped
+            return False
+        if self.enabled and self._route_for(req, req.method) is None:
+            return False
+        self.add_headers(resp, origin)
+        return False
+
+    def add_headers(self, resp, origin) -> None:  # type: ignore[no-untyped-def]
+        """CORS headers for an actual (non-preflight) response."""
+        if self.origins != "*" or self.credentials:
+            resp.add_header("Vary", "Origin")
+        allow = self.allowed_origin(origin)
+        if allow is None:
+            return
+        resp.add_header("Access-Control-Allow-Origin", allow)
+        if self.credentials:
+            resp.add_header("Access-Control-Allow-Credentials", "true")
+        if self.expose:
+            resp.add_header("Access-Control-Expose-Headers", self.expose)
+
+    def preflight(self, req, resp, origin: str, route) -> None:  # type: ignore[no-untyped-def]
+        resp.set_status_code(204)
+        resp.add_header("Vary", "Origin, Access-Control-Request-Method, Access-Control-Request-Headers")
+        allow = self.allowed_origin(origin)
+        if allow is None:
+            return  # no CORS headers: the browser refuses the actual request
+        resp.add_header("Access-Control-Allow-Origin", allow)
+        resp.add_header("Access-Control-Allow-Methods", self.methods)
+        asked = req.headers.get("access-control-request-headers")
+        if asked:
+            allowed = asked if self.headers == "*" else _join(self.headers)
+            resp.add_header("Access-Control-Allow-Headers", allowed)
+        if self.credentials:
+            resp.add_header("Access-Control-Allow-Credentials", "true")
+        if self.max_age is not None:
+            resp.add_header("Access-Control-Max-Age", str(int(self.max_age)))
