@@ -96,7 +96,7 @@ def exchange(srv, data: bytes, half_close: bool = True, timeout: float = 5.0) ->
             s.sendall(data)
             if half_close:
                 s.shutdown(socket.SHUT_WR)
-        except (BrokenPipeError, ConnectionResetError):
+        except OSError:  # EPIPE, ECONNRESET, ENOTCONN
             pass  # the server answered and closed before taking it all: read what it said
         return recv_all(s, timeout)
 
