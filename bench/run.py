@@ -144,6 +144,7 @@ def main():
         for clients in cfg["heap_clients"]:
             rows.append(memory.min_heap("uht", clients, True, log, requests=cfg["heap_requests"]))
             rows.append(memory.min_heap("microdot", clients, True, log, requests=cfg["heap_requests"]))
+            rows.append(memory.min_heap("ceiling", clients, False, log, requests=cfg["heap_requests"]))
             if frozen:
                 rows.append(memory.min_heap("uht", clients, None, log, requests=cfg["heap_requests"], binary=frozen))
         if args.quick:  # one probe each at a generous heap: proves the harness, measures nothing
