@@ -8,10 +8,17 @@ Names and values are checked (RFC 6265): CR, LF, `;`, `,`, spaces, quotes and ba
 ValueError instead of reaching the header.
 """
 
-from .response import http_date
+import time
+
+from .response import _DAYS, _MONTHS
 
 _SEPARATORS = '()<>@,;:\\"/[]?={} \t'
 _SAME_SITE = ("Strict", "Lax", "None")
+
+
+def _http_date(seconds) -> str:  # type: ignore[no-untyped-def]
+    t = time.gmtime(int(seconds))
+    return "%s, %02d %s %d %02d:%02d:%02d GMT" % (_DAYS[t[6]], t[2], _MONTHS[t[1] - 1], t[0], t[3], t[4], t[5])
 
 
 def parse_cookies(header: str) -> dict:
@@ -86,7 +93,7 @@ def cookie_header(  # type: ignore[no-untyped-def]
         parts.append("Max-Age=%d" % int(max_age))
     if expires is not None:
         if not isinstance(expires, str):
-            expires = http_date(expires)
+            expires = _http_date(expires)
         _check_attr(expires)
         parts.append("Expires=" + expires)
     for label, text in (("Path", path), ("Domain", domain)):
@@ -98,7 +105,7 @@ def cookie_header(  # type: ignore[no-untyped-def]
     if http_only:
         parts.append("HttpOnly")
     if same_site is not None:
-        same_site = same_site.capitalize()
+        same_site = same_site[:1].upper() + same_site[1:].lower()  # no str.capitalize() on MicroPython
         if same_site not in _SAME_SITE:
             raise ValueError("same_site must be Strict, Lax or None")
         if same_site == "None" and not secure:

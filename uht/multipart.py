@@ -236,7 +236,7 @@ class MultipartReader:
             if total > self.max_part_head:
                 raise HTTPError(431, "multipart part head too large")
             name, colon, value = line.partition(b":")
-            if not colon or not name:
+            if not colon or not name or b" " in name or b"\t" in name:
                 raise HTTPError(400, "bad multipart header")
             try:
                 headers.add(str(name.strip(), "utf-8"), str(value.strip(), "utf-8"))

@@ -26,7 +26,10 @@ def _mkdirs(path: str) -> None:
 
 def make_tree(files: dict) -> str:
     """A fresh directory under /tmp holding files {relative path: bytes}; returns its path."""
-    root = "/tmp/uht-feat-%d-%d" % (time.ticks_ms() if hasattr(time, "ticks_ms") else int(time.time() * 1000), id(files))
+    root = "/tmp/uht-feat-%d-%d" % (
+        time.ticks_ms() if hasattr(time, "ticks_ms") else int(time.time() * 1000),
+        id(files),
+    )
     for rel, data in files.items():
         full = root + "/" + rel
         _mkdirs(full[: full.rfind("/")])

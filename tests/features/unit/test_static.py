@@ -1,7 +1,8 @@
 """uht.static through the test client: types, validators, 304, ranges, gzip, index, traversal."""
 
-import uht.static as static
 from fsupport import app_and_client, make_tree, raw_get, remove_tree
+
+import uht.static as static
 
 BIG = bytes(range(256)) * 20  # 5120 bytes: several chunks
 FILES = {
@@ -229,7 +230,8 @@ async def test_send_file_from_a_handler():
 async def test_keep_alive_after_files():
     root, client = _setup()
     try:
-        two = b"GET /static/big.bin HTTP/1.1\r\nHost: t\r\n\r\nGET /static/a.txt HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"
+        two = b"GET /static/big.bin HTTP/1.1\r\nHost: t\r\n\r\n"
+        two += b"GET /static/a.txt HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"
         raw = await client.raw(two)
         assert raw.count(b"HTTP/1.1 200") == 2 and raw.endswith(FILES["a.txt"])
     finally:
