@@ -55,9 +55,10 @@ class CORS:
         return origin if origin in self.origins else None
 
     def _route_for(self, req, method: str):  # type: ignore[no-untyped-def]
-        app = self.app
         path = req.path
-        route, _ = app.router.find(method, path if len(req.segments) == path.count("/") else None, req.segments)
+        # The path the router looks up in its literal table (None when a segment held a %2F).
+        lookup = getattr(req, "lookup_path", path if len(req.segments) == path.count("/") else None)
+        route, _ = self.app.router.find(method, lookup, req.segments)
         if route is None:
             return None
         if self.enabled and route.handler not in self.enabled:
