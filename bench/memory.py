@@ -302,7 +302,8 @@ def frozen_binary():
 def frozen_import_cost(binary, log):
     proc, cmd = _micropython("import_cost.py", ["uht", "HTTPServer"], ".frozen", binary=binary)
     version = subprocess.run([binary, "-c", "import sys; print(sys.version)"], capture_output=True, text=True)
-    row = {"lib": "uht", "form": "frozen", "command": cmd, "binary_version": version.stdout.strip()}
+    built = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(os.path.getmtime(os.path.realpath(binary))))
+    row = {"lib": "uht", "form": "frozen", "command": cmd, "binary_version": version.stdout.strip(), "built": built}
     try:
         row["bytes"] = json.loads(proc.stdout.strip().splitlines()[-1])["bytes"]
     except (ValueError, IndexError, KeyError):

