@@ -414,7 +414,7 @@ def render(res, img_dir, rel):
         )
         lines.append(
             "`bench/mpy/profile_uht.py` drives uht's internals directly, 100 calls per stage with the collector "
-            "off (bytes) and on (µs, includes collections; machine load makes these noisy). ↳ rows are parts "
+            "off (bytes, and µs without collections; machine load makes µs noisy). ↳ rows are parts "
             "of the row above them.\n"
         )
     rss = res.get("throughput", {}).get("peak_rss_kb")
