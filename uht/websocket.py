@@ -147,6 +147,7 @@ class WebSocket:
     close_reason = ""
     _pinged = False
     _reading = False
+    _skip = 0  # payload bytes of a refused frame still to discard
 
     def __init__(self, req, subprotocol=None, max_size=None, ping_interval=20, idle_timeout=60, close_timeout=2):  # type: ignore[no-untyped-def]
         self.request = req
@@ -234,6 +235,12 @@ class WebSocket:
     async def _frame(self, budget: int):  # type: ignore[no-untyped-def]
         """(fin, opcode, unmasked payload) of the next frame."""
         conn = self.conn
+        while self._skip:
+            while conn.end == conn.start:
+                await self._wait_for_data()
+            n = min(self._skip, conn.end - conn.start)
+            conn.take(n)
+            self._skip -= n
         while conn.end - conn.start < 2:
             await self._wait_for_data()
         conn.arm(self._frame_timeout)  # a started frame must arrive within the body timeout
@@ -259,6 +266,7 @@ class WebSocket:
                 if length > 125 or not b0 & 0x80:
                     raise _Fail(1002, "bad control frame")
             elif length > budget:
+                self._skip = length  # skipped while waiting for the client's close frame
                 raise _Fail(1009, "message too big")
             payload = await self._read_exactly(length)
         finally:
@@ -393,8 +401,15 @@ class WebSocket:
             return
         try:
             await self._send_close(code, reason)
-            if self._reading:
-                return
+        except ConnectionClosed:
+            return
+        if not self._reading:
+            await self._finish_closing()
+
+    async def _finish_closing(self) -> None:
+        """Read until the client's close frame (or close_timeout): closing the socket with
+        unread data would reset it, and the client could lose our close frame."""
+        try:
             while self.state != CLOSED:
                 fin, op, payload = await self._frame(self.max_size)
                 if op >= _CLOSE:
@@ -416,8 +431,10 @@ class WebSocket:
             self.close_reason = reason
             try:
                 await self._send_close(code, reason)
-            except (ConnectionClosed, OSError):
-                pass
+            except ConnectionClosed:
+                self.state = CLOSED
+                return
+            await self._finish_closing()
         self.state = CLOSED
 
     def _lost(self) -> None:
