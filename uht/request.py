@@ -27,21 +27,42 @@ class Request:
     _chunk_left = 0
     _expect_continue = False
 
-    def __init__(self, server, conn, method: str, raw_target: bytes, version: int, headers: Headers) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, server, conn, method: str, target: str, version: int, headers: Headers) -> None:  # type: ignore[no-untyped-def]
         self.server = server
         self.conn = conn
         self.method = method
         self.version = version  # 10 or 11
         self.headers = headers
         self.remote_addr = conn.remote_addr
-        self.params: dict = {}  # path parameters by name, also passed positionally to handlers
         self.max_body = server.max_body
-        qmark = raw_target.find(b"?")
-        raw_path = raw_target if qmark < 0 else raw_target[:qmark]
-        self.query_string = b"" if qmark < 0 else raw_target[qmark + 1 :]
-        self.segments, self.path = _decode_path(raw_path)
+        qmark = target.find("?")
+        if qmark < 0:
+            self._raw_query = ""
+        else:
+            self._raw_query = target[qmark + 1 :]
+            target = target[:qmark]
+        if "%" in target:
+            self._segments = _decode_segments(target)
+            self.path = "/" + "/".join(self._segments)
+            # a decoded '/' inside a segment must not reach a literal route of that spelling
+            self.lookup_path = self.path if len(self._segments) == self.path.count("/") else None
+        else:
+            self.path = self.lookup_path = target
         self.keep_alive = _wants_keep_alive(version, headers)
         self._frame_body(headers)
+
+    _segments = None
+
+    @property
+    def segments(self) -> list:
+        """The decoded path segments (split before decoding: '%2F' stays inside one)."""
+        if self._segments is None:
+            self._segments = self.path.split("/")[1:]
+        return self._segments  # type: ignore[return-value]
+
+    @property
+    def query_string(self) -> bytes:
+        return self._raw_query.encode()
 
     # -- query ---------------------------------------------------------------------------------
 
@@ -49,7 +70,7 @@ class Request:
     def query(self) -> dict:
         if self._query is None:
             try:
-                self._query = parse_qs(self.query_string)
+                self._query = parse_qs(self._raw_query.encode())
             except ValueError:
                 raise HTTPError(400, "bad query string")
         return self._query  # type: ignore[return-value]
@@ -122,84 +143,91 @@ def _wants_keep_alive(version: int, headers: Headers) -> bool:
     return "close" not in tokens and (version == 11 or "keep-alive" in tokens)
 
 
-def _decode_path(raw_path: bytes):  # type: ignore[no-untyped-def]
+def _decode_segments(path: str) -> list:
     """Split on '/' first, then percent-decode each segment, so %2F stays inside a segment."""
     try:
-        if b"%" not in raw_path:
-            path = str(raw_path, "utf-8")
-            return path.split("/")[1:], path
-        segments = [unquote(s) for s in raw_path.split(b"/")[1:]]
-    except (ValueError, UnicodeError):
+        return [unquote(s.encode()) for s in path.split("/")[1:]]
+    except ValueError:
         raise HTTPError(400, "bad path encoding")
-    return segments, "/" + "/".join(segments)
 
 
-def _parse_request_line(line: bytes):  # type: ignore[no-untyped-def]
-    parts = line.split(b" ")
+def _parse_request_line(line: str):  # type: ignore[no-untyped-def]
+    parts = line.split(" ")
     if len(parts) != 3 or not parts[0] or not parts[1]:
         raise HTTPError(400, "bad request line")
-    method_raw, target, proto = parts
-    if not method_raw.isalpha() or not method_raw.isupper():
+    method, target, proto = parts
+    if not method.isalpha() or not method.isupper():
         raise HTTPError(400, "bad method")
-    if proto == b"HTTP/1.1":
+    if proto == "HTTP/1.1":
         version = 11
-    elif proto == b"HTTP/1.0":
+    elif proto == "HTTP/1.0":
         version = 10
-    elif proto.startswith(b"HTTP/") and len(proto) == 8 and proto[6] == 46:  # '.'
-        if not (48 <= proto[5] <= 57 and 48 <= proto[7] <= 57):
-            raise HTTPError(400, "bad protocol")
-        if proto[5] != 49:  # major version other than 1
+    elif (
+        proto.startswith("HTTP/") and len(proto) == 8 and proto[6] == "." and proto[5].isdigit() and proto[7].isdigit()
+    ):
+        if proto[5] != "1":
             raise HTTPError(505)
         version = 11
     else:
         raise HTTPError(400, "bad protocol")
-    method = str(method_raw, "utf-8")
-    if target[0] != 47:  # '/'
+    if target[0] != "/":
         target = _origin_form(method, target)
-    if b"\x00" in target or b"#" in target:
+    if "#" in target:
         raise HTTPError(400, "bad target")
     return method, target, version
 
 
-def _origin_form(method: str, target: bytes) -> bytes:
-    if target == b"*" and method == "OPTIONS":
+def _origin_form(method: str, target: str) -> str:
+    if target == "*" and method == "OPTIONS":
         return target
     lower = target[:8].lower()
-    if lower.startswith(b"http://") or lower.startswith(b"https://"):
-        slash = target.find(b"/", lower.find(b"//") + 2)
-        return b"/" if slash < 0 else target[slash:]
+    if lower.startswith("http://") or lower.startswith("https://"):
+        slash = target.find("/", lower.find("//") + 2)
+        return "/" if slash < 0 else target[slash:]
     raise HTTPError(400, "bad target")
 
 
-def _parse_header_lines(lines: list, max_headers: int) -> Headers:
+def parse_head(server, conn, head: str) -> Request:  # type: ignore[no-untyped-def]
+    """Build a Request from a complete head (request line and header lines, no blank line),
+    already decoded as UTF-8. Headers are sliced out of the head without splitting it into lines:
+    two small strings per header (a lower-cased name and a value)."""
+    if "\x00" in head or head.count("\r") != head.count("\r\n") + (1 if head.endswith("\r") else 0):
+        raise HTTPError(400, "NUL or bare CR in head")
+    eol = head.find("\n")
+    if eol < 0:
+        eol = len(head)
+    line_end = eol - 1 if eol > 0 and head[eol - 1] == "\r" else eol
+    method, target, version = _parse_request_line(head[:line_end])
     headers = Headers()
-    if len(lines) > max_headers:
-        raise HTTPError(431, "too many headers")
-    for line in lines:
-        if line and line[-1] == 13:  # CR of a CRLF ending
-            line = line[:-1]
-        colon = line.find(b":")
-        if colon <= 0 or line[0] in (32, 9):  # no name, or obsolete line folding
+    fields = headers._d
+    lowered = None
+    count = 0
+    pos = eol + 1
+    size = len(head)
+    while pos < size:
+        eol = head.find("\n", pos)
+        if eol < 0:
+            eol = size
+        end = eol - 1 if head[eol - 1] == "\r" else eol
+        colon = head.find(":", pos, end)
+        first = head[pos]
+        if colon <= pos or first == " " or first == "\t":  # no name, or obsolete line folding
             raise HTTPError(400, "bad header line")
-        name = line[:colon]
-        if b" " in name or b"\t" in name or b"\r" in line or b"\x00" in line:
+        count += 1
+        if count > server.max_headers:
+            raise HTTPError(431, "too many headers")
+        if lowered is None:
+            lowered = head.lower()  # one copy serves every header name
+        name = lowered[pos:colon]
+        if " " in name or "\t" in name:
             raise HTTPError(400, "bad header line")
-        try:
-            headers.add(str(name, "utf-8"), str(line[colon + 1 :], "utf-8").strip())
-        except UnicodeError:
-            raise HTTPError(400, "header is not UTF-8")
-    return headers
-
-
-def parse_head(server, conn, head: bytes) -> Request:  # type: ignore[no-untyped-def]
-    """Build a Request from a complete head (request line and header lines, no blank line)."""
-    lines = head.split(b"\n")
-    line = lines[0]
-    if line and line[-1] == 13:
-        line = line[:-1]
-    method, target, version = _parse_request_line(line)
-    headers = _parse_header_lines(lines[1:], server.max_headers)
-    host = headers._d.get("host")
+        value = head[colon + 1 : end]
+        if value and (value[0] in " \t" or value[-1] in " \t"):
+            value = value.strip()
+        old = fields.get(name)
+        fields[name] = value if old is None else old + ", " + value
+        pos = eol + 1
+    host = fields.get("host")
     if version == 11 and (host is None or "," in host):
         raise HTTPError(400, "missing or repeated Host header")
     return Request(server, conn, method, target, version, headers)

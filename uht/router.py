@@ -101,13 +101,20 @@ class Router:
                 if params is not None:
                     yield route, params
 
+    def find_literal(self, method: str, path: str):  # type: ignore[no-untyped-def]
+        """The literal route for path and method, or None: the fast path, with no allocation."""
+        for route in self.static.get(path, ()):
+            if method in route.methods:
+                return route
+        return None
+
     def find(self, method: str, path: "str | None", segments: list):  # type: ignore[no-untyped-def]
         """(route, params) for the method, or (None, allowed) where allowed is the set of
         methods the path answers (empty when no route matches the path)."""
-        if path is not None:  # fast path: a literal route, no generator and no set
-            for route in self.static.get(path, ()):
-                if method in route.methods:
-                    return route, ()
+        if path is not None:
+            route = self.find_literal(method, path)
+            if route is not None:
+                return route, ()
         allowed: set = set()
         for route, params in self.candidates(path, segments):
             if method in route.methods:

@@ -132,18 +132,23 @@ class HTTPServer:
             method = req.method
             if method not in _STANDARD_METHODS and method not in self.router.methods_in_use:
                 raise HTTPError(501)
-            path = req.path
-            route, params = self.router.find(
-                method, path if len(req.segments) == path.count("/") else None, req.segments
-            )
+            lookup = req.lookup_path
+            route = None if lookup is None else self.router.find_literal(method, lookup)
+            params: "list | tuple" = ()
+            if route is None:
+                route, params = self.router.find(method, lookup, req.segments)
+            answered = False
             for hook in self._before:
                 if await hook(req, resp):
-                    route = False
-            if route:
+                    answered = True  # the hook has answered: no handler runs
+                    break
+            if answered:
+                pass
+            elif route is not None:
                 if route.max_body is not None:
                     req.max_body = route.max_body
                 await route.handler(req, resp, *params)
-            elif route is None:
+            else:
                 from ._rare import no_route
 
                 await no_route(self, req, resp, params)
@@ -192,7 +197,10 @@ class HTTPServer:
             elif (stop if stop >= 0 else end) - first_nl > self.max_header_bytes + 2:
                 raise HTTPError(431)
             if stop >= 0:
-                head = bytes(memoryview(buf)[start:stop])
+                try:
+                    head = str(memoryview(buf)[start:stop], "utf-8")
+                except UnicodeError:
+                    raise HTTPError(400, "head is not UTF-8")
                 conn.start = stop + (3 if buf[stop + 1] == 13 else 2)
                 conn.disarm()
                 return head
