@@ -8,6 +8,7 @@ import json
 import os
 
 SERVERS = ("ceiling", "uht", "microdot")
+COLORS = {"ceiling": "tab:blue", "uht": "tab:orange", "microdot": "tab:green"}
 TARGET_RATIO = 0.8
 TARGET_BYTES = 1024
 TARGET_HEAP_KB = 24
@@ -53,7 +54,7 @@ def plots(res, img_dir, rel):
                 for k, srv in enumerate(SERVERS):
                     vals = [(summ.get((rt, "GET /", mode, c, srv)) or {}).get("rps") or 0 for c in conns]
                     xs = [x + (k - 1) * width for x in range(len(conns))]
-                    ax.bar(xs, vals, width, label=srv)
+                    ax.bar(xs, vals, width, label=srv, color=COLORS[srv])
                 ax.set_xticks(range(len(conns)))
                 ax.set_xticklabels(["%d conn" % c for c in conns])
                 ax.set_title("%s, %s (GET /)" % (rt, mode))
@@ -78,6 +79,7 @@ def plots(res, img_dir, rel):
                             conns,
                             [v if v is not None else float("nan") for v in vals],
                             style,
+                            color=COLORS[srv],
                             label="%s %s" % (srv, mode),
                         )
             ax.set_xscale("log", base=2)
