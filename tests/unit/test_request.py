@@ -65,10 +65,7 @@ async def test_bad_query_is_400():
 
 
 async def test_headers_case_insensitive_and_joined():
-    raw = (
-        b"GET /h HTTP/1.1\r\nHost: x\r\nAccept: text/plain\r\nX-Many: 1\r\nx-many: 2\r\n"
-        b"Connection: close\r\n\r\n"
-    )
+    raw = b"GET /h HTTP/1.1\r\nHost: x\r\nAccept: text/plain\r\nX-Many: 1\r\nx-many: 2\r\nConnection: close\r\n\r\n"
     from uht.testing import TestResponse
 
     r = TestResponse(await client(echo_app()).raw(raw))
