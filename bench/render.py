@@ -290,6 +290,30 @@ def render(res, img_dir, rel):
                 )
             )
         lines.append("Every run's figures (all rounds) are in the JSON under `throughput.samples`.\n")
+        cost = []
+        for mode in cfg["modes"]:
+            for c in cfg["conns"]:
+                ce = (summ.get(("micropython", "GET /", mode, c, "ceiling")) or {}).get("rps")
+                u = (summ.get(("micropython", "GET /", mode, c, "uht")) or {}).get("rps")
+                if ce and u:
+                    budget = 1e6 / (TARGET_RATIO * ce) - 1e6 / ce
+                    cost.append(
+                        (
+                            mode,
+                            c,
+                            "%.0f" % (1e6 / ce),
+                            "%.0f" % (1e6 / u),
+                            "%.0f" % (1e6 / u - 1e6 / ce),
+                            "%.0f" % budget,
+                        )
+                    )
+        if cost:
+            lines += ["### Time per request under MicroPython (from the medians: 1 / req/s)", ""]
+            lines.append(table(["mode", "conns", "ceiling µs", "uht µs", "uht adds µs", "0.8 target allows µs"], cost))
+            lines.append(
+                "With several connections the server is CPU-bound, so this is its CPU time per request; "
+                "with one connection it also holds wrk's and the kernel's share of each round trip.\n"
+            )
     for title, path in made:
         lines += ["![%s](%s)" % (title, path), ""]
 
