@@ -16,6 +16,7 @@ bench-report: $(VENV_STAMP)
 
 bench-quick: $(VENV_STAMP)
 	@command -v wrk >/dev/null || { echo "wrk not found: apt-get install wrk"; exit 1; }
+	$(BIN)/pytest -q bench/tests
 	$(BIN)/python bench/run.py --quick --out dist/bench/quick.json
 	$(BIN)/python bench/render.py dist/bench/quick.json dist/bench/quick.md --img-dir dist/bench/img
 
