@@ -7,11 +7,8 @@ firmware region has left, and the flash the filesystem gets.
 """
 
 import json
-import os
 import re
-import shutil
 import struct
-import subprocess
 import sys
 from pathlib import Path
 
@@ -71,31 +68,58 @@ def esp32_layout(dist, image_bytes):
     }
 
 
-def find_picotool(build_dir):
-    found = os.environ.get("PICOTOOL") or shutil.which("picotool")
-    if found:
-        return found
-    if build_dir and build_dir.is_dir():
-        for path in build_dir.glob("_deps/**/picotool"):
-            if path.is_file():
-                return str(path)
-    return None
+RP2_XIP_BASE = 0x10000000
+BINARY_INFO_MARKER_START = 0x7188EBF2
+BINARY_INFO_MARKER_END = 0xE71AA390
+BINARY_INFO_TYPE_BLOCK_DEVICE = 7
 
 
-def rp2_layout(dist, flash_bytes, picotool):
-    """Filesystem range and image end from the image's own binary info (picotool info)."""
+def rp2_block_devices(image):
+    """(address, size) of each block device an RP2 flash image declares in its binary info (the
+    pico-sdk's bi_block_device; MicroPython declares its filesystem that way). image is the
+    firmware.bin bytes, which start at the XIP base. Same data `picotool info` shows."""
+    word = lambda off: struct.unpack_from("<I", image, off)[0]  # noqa: E731
+    for off in range(0, min(len(image), 0x10000) - 20, 4):
+        if word(off) == BINARY_INFO_MARKER_START and word(off + 16) == BINARY_INFO_MARKER_END:
+            bi_start, bi_end, mapping = word(off + 4), word(off + 8), word(off + 12)
+            break
+    else:
+        return []
+    copies = []  # (ram address, ram end, flash source) of data copied to RAM at start-up
+    pos = mapping - RP2_XIP_BASE
+    while 0 <= pos < len(image) - 12 and word(pos):
+        copies.append((word(pos + 4), word(pos + 8), word(pos)))
+        pos += 12
+
+    def flash_offset(addr):
+        for dest, dest_end, source in copies:
+            if dest <= addr < dest_end:
+                addr = source + (addr - dest)
+        offset = addr - RP2_XIP_BASE
+        return offset if 0 <= offset < len(image) else None
+
+    devices = []
+    for entry in range(bi_start, bi_end, 4):
+        entry_off = flash_offset(entry)
+        item = flash_offset(word(entry_off)) if entry_off is not None else None
+        if item is None:
+            continue
+        kind = struct.unpack_from("<H", image, item)[0]
+        if kind == BINARY_INFO_TYPE_BLOCK_DEVICE:
+            devices.append((word(item + 8), word(item + 12)))
+    return devices
+
+
+def rp2_layout(dist, flash_bytes):
+    """Filesystem range from the image's own binary info; the image may fill flash up to it."""
+    devices = rp2_block_devices((dist / "firmware.bin").read_bytes())
     out = {"flash_bytes": flash_bytes, "firmware_region_bytes": None, "filesystem_bytes": None}
-    if not picotool:
-        out["note"] = "picotool not found: filesystem size not read from the image"
-        return out
-    info = subprocess.run(
-        [picotool, "info", "-a", str(dist / "firmware.uf2")], capture_output=True, text=True, check=True
-    ).stdout
-    drive = re.search(r"embedded drive:\s+0x([0-9a-f]+)-0x([0-9a-f]+)", info)
-    if drive:
-        start, end = int(drive.group(1), 16), int(drive.group(2), 16)
-        out["filesystem_bytes"] = end - start
-        out["firmware_region_bytes"] = start - 0x10000000
+    if devices:
+        address, size = devices[0]
+        out["filesystem_bytes"] = size
+        out["firmware_region_bytes"] = address - RP2_XIP_BASE
+    else:
+        out["note"] = "no block device in the image's binary info: filesystem size unknown"
     return out
 
 
@@ -113,13 +137,13 @@ def kib(n):
     return "?" if n is None else "{:,} bytes ({:.1f} KiB)".format(n, n / 1024)
 
 
-def report(board_json, dist, build_dir):
+def report(board_json, dist):
     board = json.loads(board_json.read_text())
     sizes = read_sizes(dist)
     port = board["port"]
     flash_bytes = board["flash"]["size_bytes"]
     if port == "rp2":
-        layout = rp2_layout(dist, flash_bytes, find_picotool(build_dir))
+        layout = rp2_layout(dist, flash_bytes)
     elif port == "esp32":
         layout = esp32_layout(dist, sizes["full"])
     else:
@@ -157,11 +181,10 @@ def text(r):
 
 
 def main(argv):
-    if len(argv) not in (3, 4):
-        sys.exit("usage: size_report.py boards/BOARD/board.json dist/firmware/BOARD [build-dir]")
+    if len(argv) != 3:
+        sys.exit("usage: size_report.py boards/BOARD/board.json dist/firmware/BOARD")
     board_json, dist = Path(argv[1]), Path(argv[2])
-    build_dir = Path(argv[3]) if len(argv) == 4 else None
-    r = report(board_json, dist, build_dir)
+    r = report(board_json, dist)
     (dist / "size.json").write_text(json.dumps(r, indent=2) + "\n")
     (dist / "size.txt").write_text(text(r))
     sys.stdout.write(text(r))

@@ -20,7 +20,6 @@ FW_SERIAL = $(if $(filter command line environment,$(origin PORT)),$(PORT))
 # picotool's cmake package (the directory holding picotoolConfig.cmake) to skip that.
 PICOTOOL_DIR ?= $(firstword $(wildcard $(HOME)/.cache/uht/picotool-install/picotool))
 FW_CMAKE_ARGS = $(if $(PICOTOOL_DIR),-Dpicotool_DIR=$(PICOTOOL_DIR))
-FW_PICOTOOL = $(or $(shell command -v picotool 2>/dev/null),$(if $(PICOTOOL_DIR),$(PICOTOOL_DIR)/picotool))
 
 # DOCKER=1: the same build script inside docker/<port>, with the repo and the tree mounted at
 # the same paths as on the host.
@@ -63,7 +62,7 @@ micropython-tree: firmware-check-board
 firmware: micropython-tree
 	$(FW_DOCKER_IMAGE_STEP)
 	$(FW_BUILD_CMD)
-	PICOTOOL=$(FW_PICOTOOL) python3 ci/size_report.py boards/$(BOARD)/board.json $(FW_DIST_DIR) $(FW_BUILD_DIR)
+	python3 ci/size_report.py boards/$(BOARD)/board.json $(FW_DIST_DIR)
 	python3 ci/flash_notes.py boards/$(BOARD)/board.json $(FW_DIST_DIR)
 
 # RP2: copy the UF2 to a mounted RPI-RP2 / RP2350 drive (hold BOOTSEL while plugging in), else

@@ -1,6 +1,7 @@
 """The build helpers in ci/ on made-up build outputs: size report, flashing notes, release assets."""
 
 import json
+import re
 import shutil
 import struct
 import subprocess
@@ -49,7 +50,7 @@ def test_esp32_partition_table_is_read(tmp_path):
 
 def test_esp32_size_report(tmp_path):
     dist = esp32_dist(tmp_path, 1600000)
-    report = size_report.report(ROOT / "boards" / "ESP32_GENERIC" / "board.json", dist, None)
+    report = size_report.report(ROOT / "boards" / "ESP32_GENERIC" / "board.json", dist)
     assert report["image_bytes"] == 1600000
     assert report["uht_frozen_bytes"] == 40000
     assert report["added_over_stock_bytes"] == 100000
@@ -57,6 +58,53 @@ def test_esp32_size_report(tmp_path):
     assert report["firmware_region_free_bytes"] == 0x1F0000 - 1600000
     # partitions-4MiBplus.csv: MicroPython's filesystem takes the flash after the app partition.
     assert report["filesystem_bytes"] == 4 * 1024 * 1024 - 0x200000
+
+
+def fake_rp2_image(fs_address, fs_size, copied=False):
+    """A flash image with a binary-info header whose one entry is a block device. With copied, the
+    entry list points at a RAM address that the mapping table maps back to flash."""
+    base = size_report.RP2_XIP_BASE
+    image = bytearray(0x400)
+    device = 0x300  # binary_info_block_device_t: core(type, tag), name, address, size, extra, flags
+    struct.pack_into(
+        "<HHIIIIH", image, device, size_report.BINARY_INFO_TYPE_BLOCK_DEVICE, 0, 0, fs_address, fs_size, 0, 0
+    )
+    ram = 0x20000000  # where start-up code would have copied the device struct
+    struct.pack_into("<I", image, 0x200, ram if copied else base + device)  # the entry list
+    struct.pack_into("<3I", image, 0x280, base + device, ram, ram + 0x20)  # mapping table, then 0
+    struct.pack_into(
+        "<5I",
+        image,
+        0x110,
+        size_report.BINARY_INFO_MARKER_START,
+        base + 0x200,
+        base + 0x204,
+        base + 0x280,
+        size_report.BINARY_INFO_MARKER_END,
+    )
+    return bytes(image)
+
+
+def test_rp2_block_device_from_binary_info():
+    assert size_report.rp2_block_devices(fake_rp2_image(0x1012C000, 868352)) == [(0x1012C000, 868352)]
+    assert size_report.rp2_block_devices(fake_rp2_image(0x10180000, 2621440, copied=True)) == [(0x10180000, 2621440)]
+    assert size_report.rp2_block_devices(bytes(0x400)) == []
+
+
+PICOTOOL = shutil.which("picotool") or str(Path.home() / ".cache/uht/picotool-install/picotool/picotool")
+
+
+@pytest.mark.parametrize("board", ["RPI_PICO_W", "RPI_PICO2_W"])
+def test_rp2_filesystem_matches_picotool(board):
+    dist = ROOT / "dist" / "firmware" / board
+    if not (dist / "firmware.uf2").is_file():
+        pytest.skip("no image built for " + board)
+    if not Path(PICOTOOL).is_file():
+        pytest.skip("picotool not found: nothing to compare with")
+    info = subprocess.run([PICOTOOL, "info", "-a", str(dist / "firmware.uf2")], capture_output=True, text=True).stdout
+    start, end = re.search(r"embedded drive:\s+0x([0-9a-f]+)-0x([0-9a-f]+)", info).groups()
+    devices = size_report.rp2_block_devices((dist / "firmware.bin").read_bytes())
+    assert devices == [(int(start, 16), int(end, 16) - int(start, 16))]
 
 
 def test_esp8266_layout_follows_flashbdev():
