@@ -35,6 +35,18 @@ case $PORT in
   *) echo "unsupported port $PORT" >&2; exit 2 ;;
 esac
 
+need() {  # need TOOL: stop with a hint when the port's toolchain is not on PATH
+  command -v "$1" > /dev/null && return
+  echo "$BOARD: $1 not found. Install the $PORT toolchain (docs/firmware.md), or build in its" \
+    "container: make firmware BOARD=$BOARD DOCKER=1" >&2
+  exit 3
+}
+case $PORT in
+  rp2) need cmake; need arm-none-eabi-gcc ;;
+  esp32) need idf.py ;;  # ESP-IDF v5.5.1, exported with . $IDF_PATH/export.sh
+  esp8266) need xtensa-lx106-elf-gcc ;;
+esac
+
 build_with() {  # build_with MANIFEST: build the board with that frozen manifest into $BUILD
   local manifest=$1
   echo "== $BOARD: building with manifest $manifest"

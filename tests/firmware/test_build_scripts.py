@@ -175,3 +175,25 @@ def test_release_assets_fail_without_images(tmp_path):
         capture_output=True,
     )
     assert result.returncode != 0
+
+
+@pytest.mark.parametrize("board, tool", [("ESP32_GENERIC_C6", "idf.py"), ("ESP8266_GENERIC", "xtensa-lx106-elf-gcc")])
+def test_build_stops_with_a_hint_without_the_toolchain(tmp_path, board, tool):
+    if shutil.which(tool):
+        pytest.skip(tool + " is installed here")
+    env = {"PATH": "/usr/bin:/bin", "MICROPY_DIR": str(tmp_path / "tree"), "FW_BUILD_DIR": str(tmp_path / "b")}
+    env["FW_DIST_DIR"] = str(tmp_path / "d")
+    result = subprocess.run(
+        ["bash", str(ROOT / "ci" / "build-firmware.sh"), board], env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 3
+    assert tool + " not found" in result.stderr and "DOCKER=1" in result.stderr
+    assert not (tmp_path / "d").exists()
+
+
+def test_build_refuses_an_unknown_board(tmp_path):
+    env = {"PATH": "/usr/bin:/bin", "MICROPY_DIR": str(tmp_path)}
+    result = subprocess.run(
+        ["bash", str(ROOT / "ci" / "build-firmware.sh"), "NO_SUCH_BOARD"], env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 2 and "unknown board" in result.stderr
