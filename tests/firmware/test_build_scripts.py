@@ -197,3 +197,23 @@ def test_build_refuses_an_unknown_board(tmp_path):
         ["bash", str(ROOT / "ci" / "build-firmware.sh"), "NO_SUCH_BOARD"], env=env, capture_output=True, text=True
     )
     assert result.returncode == 2 and "unknown board" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "board, port", [("RPI_PICO_W", "rp2"), ("ESP32_GENERIC", "esp32"), ("ESP8266_GENERIC", "esp8266")]
+)
+def test_missing_tree_is_cloned_at_the_tag_with_the_ports_submodules(tmp_path, board, port):
+    if not shutil.which("make"):
+        pytest.skip("make not found")
+    tree = tmp_path / "micropython"
+    result = subprocess.run(
+        ["make", "-n", "-C", str(ROOT), "firmware", "BOARD=" + board, "MICROPY_DIR=" + str(tree)],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "git clone --depth 1 --branch v1.28.0 https://github.com/micropython/micropython.git" in out
+    # The port's own `make submodules` knows which submodules that port needs (and only those).
+    assert 'make -C "{}/ports/{}" BOARD_DIR={}/boards/{}'.format(tree, port, ROOT, board) in out
+    assert "submodules" in out and "git submodule update --init --recursive" not in out
