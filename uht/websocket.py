@@ -77,11 +77,12 @@ def _check_handshake(req) -> str:  # type: ignore[no-untyped-def]
 
 async def accept(req, resp, protocols=None, origins=None, **options):  # type: ignore[no-untyped-def]
     """Answer the upgrade (101) and return a WebSocket. Bad handshakes raise HTTPError (426 or
-    400), an Origin not in `origins` 403, a full long-lived cap 503. `protocols`: subprotocols
+    400), an Origin header not in `origins` 403, a full long-lived cap 503. `protocols`: subprotocols
     this endpoint speaks, in order of preference. Options: see WebSocket. The caller must
     `await ws.close()` when done (route() does it)."""
     key = _check_handshake(req)
-    if origins is not None and req.headers.get("origin") not in origins:
+    origin = req.headers.get("origin")  # browsers send it; other clients cannot be hijacked
+    if origins is not None and origin is not None and origin not in origins:
         raise HTTPError(403, "origin not allowed")
     chosen = None
     if protocols:

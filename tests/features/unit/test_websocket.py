@@ -251,6 +251,8 @@ async def test_accept_with_subprotocol_and_origin():
 async def test_origin_not_allowed_is_403():
     status, _, _ = await exchange(handshake("/plain", "Origin: http://evil\r\n"))
     assert status == 403
+    status, _, _ = await exchange(handshake("/plain") + close_frame())  # no Origin: not a browser
+    assert status == 101
 
 
 async def test_bad_handshakes():
