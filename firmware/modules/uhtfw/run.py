@@ -11,19 +11,9 @@ def start(app, port=None):
     net.bring_up(settings)
     setup.add_routes(app, settings)
     print(net.describe(port, bind))
-    try:
-        asyncio.run(_serve(app, bind, port, settings))
-    finally:
-        # Ctrl-C (mpremote connecting, a user at the REPL) lands here: release the port at once so
-        # main.py can start again, and drop the tasks the interrupted loop left behind.
-        app.close()
-        asyncio.new_event_loop()
-
-
-async def _serve(app, bind, port, settings):
-    from uhtfw import net
-
-    server = await app.start(bind, port)
     if net.STATE["mode"] == "station":
+        # Queued before the loop starts: MicroPython's asyncio runs it beside the server. app.run()
+        # owns the loop so that Ctrl-C (mpremote connecting, a user at the REPL) releases the port
+        # the way uht does it, and main.py can start again at once.
         asyncio.create_task(net.watch(settings))
-    await server.wait_closed()
+    app.run(bind, port)
