@@ -115,6 +115,10 @@ def route(app, path: str, **options):  # type: ignore[no-untyped-def]
                 await handler(req, ws, *params)
             except (ClientGone, OSError, ConnectionClosed):
                 ws.state = CLOSED
+            except asyncio.CancelledError:
+                if ws.conn.expired == "shutdown":
+                    ws.going_away()
+                raise
             except Exception as exc:
                 from .log import log_exception
 
@@ -418,6 +422,15 @@ class WebSocket:
         except (_Fail, ClientGone, OSError, ConnectionClosed):
             pass
         self.state = CLOSED
+
+    def going_away(self) -> None:
+        """Say 1001 without waiting (the server is shutting down): one write, no drain."""
+        if self.state == OPEN:
+            self.state = CLOSED
+            try:
+                self.conn.write(b"\x88\x02\x03\xe9")  # close frame, code 1001
+            except OSError:
+                pass
 
     async def _send_close(self, code: int, reason: str) -> None:
         self.state = CLOSING

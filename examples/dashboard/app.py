@@ -39,11 +39,14 @@ async def live(req, ws):
     state["ws_clients"] += 1
 
     async def push():
-        while True:
-            reading = read_sensors()
-            reading["alarm"] = reading["temp"] > settings["threshold"]
-            await ws.send(_json(reading))
-            await asyncio.sleep(0.5)
+        try:
+            while True:
+                reading = read_sensors()
+                reading["alarm"] = reading["temp"] > settings["threshold"]
+                await ws.send(_json(reading))
+                await asyncio.sleep(0.5)
+        except websocket.ConnectionClosed:
+            pass  # the page went away; the receive loop below ends too
 
     pusher = asyncio.create_task(push())
     try:

@@ -165,3 +165,14 @@ def test_long_lived_cap_leaves_room_for_ordinary_requests(srv):  # type: ignore[
         except InvalidStatus:
             assert time.monotonic() < deadline, "long-lived slot never freed"
             time.sleep(0.2)
+
+
+def test_server_shutdown_says_going_away(srv):  # type: ignore[no-untyped-def]
+    with connect(ws_url(srv, "/echo")) as ws:
+        ws.send("x")
+        assert ws.recv(timeout=5) == "x"
+        assert requests.post(srv.url + "/_shutdown", timeout=5).text == "closing"
+        with pytest.raises(ConnectionClosed) as info:
+            ws.recv(timeout=5)
+    assert info.value.rcvd is not None and info.value.rcvd.code == 1001
+    srv.proc.wait(10)  # the server finishes once its connections are gone

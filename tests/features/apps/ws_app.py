@@ -68,5 +68,11 @@ async def conns(req, resp):
     await resp.send_json({"connections": len(app._conns), "long_lived": len([c for c in app._conns if c.state == 2])})
 
 
+@app.route("/_shutdown", methods=["POST"])
+async def shutdown(req, resp):
+    app.close()
+    await resp.send("closing")
+
+
 if __name__ == "__main__":
     app.run(sys.argv[1], int(sys.argv[2]))
