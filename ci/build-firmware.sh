@@ -50,6 +50,9 @@ esac
 build_with() {  # build_with MANIFEST: build the board with that frozen manifest into $BUILD
   local manifest=$1
   echo "== $BOARD: building with manifest $manifest"
+  # makemanifest.py regenerates frozen_content.c only when a frozen file is newer than it, so a
+  # manifest that freezes fewer (already compiled) files would leave the old content in place.
+  rm -f "$BUILD/frozen_content.c"
   case $PORT in
     rp2)
       # The port's Makefile configures only once; call cmake so a changed manifest takes effect.
@@ -71,6 +74,8 @@ build_with() {  # build_with MANIFEST: build the board with that frozen manifest
 
 image_bytes() { wc -c < "$BUILD/$IMAGE" | tr -d ' '; }
 
+frozen_has_uht() { grep -q '"uht/__init__.py' "$BUILD/frozen_content.c"; }
+
 # Collected in a staging directory and swapped in at the end, so the previous image stays
 # usable (emulator tests, flashing) while a rebuild runs.
 STAGE=$DIST.new
@@ -84,9 +89,11 @@ if [ "${FW_SIZE_BUILDS:-1}" != 0 ]; then
   build_with "$MANIFEST_STOCK"
   echo "stock=$(image_bytes)" >> "$SIZES.tmp"
   build_with "$MANIFEST_NO_UHT"
+  if frozen_has_uht; then echo "uht frozen by $MANIFEST_NO_UHT" >&2; exit 1; fi
   echo "no_uht=$(image_bytes)" >> "$SIZES.tmp"
 fi
 build_with "$MANIFEST_FULL"
+frozen_has_uht || { echo "uht not frozen by $MANIFEST_FULL" >&2; exit 1; }
 echo "full=$(image_bytes)" >> "$SIZES.tmp"
 echo "image=$IMAGE" >> "$SIZES.tmp"
 mv "$SIZES.tmp" "$SIZES"
