@@ -23,7 +23,7 @@ test-features-unit: $(VENV_STAMP) mpy
 	done
 	@if [ -x "$(MICROPYTHON_121)" ]; then \
 	  cd tests && for m in $(FEATURE_MODULES); do \
-	    MICROPYPATH=$(CURDIR) $(MICROPYTHON_121) mpytest.py features/unit test_$$m || exit 1; done; \
+	    MICROPYPATH=.frozen:$(CURDIR) $(MICROPYTHON_121) mpytest.py features/unit test_$$m || exit 1; done; \
 	else echo "SKIP: MicroPython 1.21 feature run: no binary at $(MICROPYTHON_121)"; fi
 
 test-features-e2e: $(VENV_STAMP) mpy
