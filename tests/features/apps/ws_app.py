@@ -4,6 +4,7 @@
 """
 
 import asyncio
+import gc
 import sys
 
 from uht import HTTPServer, sse, websocket
@@ -65,7 +66,10 @@ async def forever(req, stream):
 
 @app.route("/_conns")
 async def conns(req, resp):
-    await resp.send_json({"connections": len(app._conns), "long_lived": len([c for c in app._conns if c.state == 2])})
+    gc.collect()
+    alloc = gc.mem_alloc() if hasattr(gc, "mem_alloc") else 0
+    long_lived = len([c for c in app._conns if c.state == 2])
+    await resp.send_json({"connections": len(app._conns), "long_lived": long_lived, "mem_alloc": alloc})
 
 
 @app.route("/_shutdown", methods=["POST"])
