@@ -40,6 +40,17 @@ def test_esp32_boot_button_is_gpio0_active_low(tmp_path):
     assert check(tmp_path, esp % 1, window=200)[0] == "None"
 
 
+def test_window_comes_from_settings(tmp_path):
+    (tmp_path / "settings.json").write_text('{"safe_window_ms": 1500}')
+    script = (
+        "import time, uhtfw.safemode as sm\n"
+        "t = time.ticks_ms()\nsm.check_at_boot()\nprint(time.ticks_diff(time.ticks_ms(), t))"
+    )
+    assert 1500 <= int(out(run_mpy(script, tmp_path)).split()[-1]) < 3000
+    (tmp_path / "settings.json").write_text('{"safe_window_ms": 0}')
+    assert int(out(run_mpy(script, tmp_path)).split()[-1]) < 300
+
+
 def test_ctrl_c_in_boot_window(tmp_path):
     assert check(tmp_path, window=1000, stdin=b"\x03")[0] == "Ctrl-C"
     assert check(tmp_path, window=300, stdin=b"x")[0] == "None"

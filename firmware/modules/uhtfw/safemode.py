@@ -1,6 +1,7 @@
 # Safe mode: skip /boot.py and /main.py so a broken script can never lock the REPL out.
 # Triggers, checked by the frozen _boot.py on every (soft) reset: the /SAFEMODE flag file, or during
-# the first WINDOW_MS: the board's BOOT/BOOTSEL button held, or Ctrl-C on the console.
+# a short window (settings.json "safe_window_ms", default 1000): the board's BOOT/BOOTSEL button
+# held, or Ctrl-C on the console.
 import sys
 import time
 
@@ -8,7 +9,6 @@ from uhtfw import files
 
 PLATFORM = sys.platform  # which board's button to read; tests set it
 FLAG = "SAFEMODE"
-WINDOW_MS = 1000
 REASON = None  # why this boot is in safe mode, or None
 
 
@@ -67,7 +67,9 @@ def watch(ms):
 
 def check_at_boot(window_ms=None):
     global REASON
-    REASON = "flag file /" + FLAG if files.exists(FLAG) else watch(WINDOW_MS if window_ms is None else window_ms)
+    if window_ms is None:
+        window_ms = int(files.load_settings().get("safe_window_ms", 1000))
+    REASON = "flag file /" + FLAG if files.exists(FLAG) else watch(window_ms)
     if REASON:
         print("[uht] safe mode (" + REASON + ")")
         gate(files.path("boot.py"))

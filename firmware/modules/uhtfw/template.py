@@ -10,6 +10,7 @@ SETTINGS = {
     "connect_timeout_s": 20,
     "setup_page": "ap",
     "ntp_host": "pool.ntp.org",
+    "safe_window_ms": 1000,
 }
 
 MAIN_PY = """\
