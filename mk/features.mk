@@ -8,7 +8,7 @@
 FEATURE_MODULES := static multipart cookies auth cors
 FEATURE_UNIT := $(foreach m,$(FEATURE_MODULES),tests/features/unit/test_$(m).py)
 FEATURE_E2E := tests/features/test_static_e2e.py tests/features/test_multipart_e2e.py tests/features/test_session_e2e.py \
-  tests/features/test_doc_examples.py
+  tests/features/test_doc_examples.py tests/features/test_multipart_props.py
 FEATURES_FROZEN_DIR ?= $(HOME)/.cache/uht/features-unix-frozen
 
 .PHONY: test-features test-features-unit test-features-e2e feature-import-costs features-frozen-micropython

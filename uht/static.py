@@ -206,9 +206,7 @@ async def send_file(  # type: ignore[no-untyped-def]
         resp.add_header("Last-Modified", last_modified)
     if cache_control:
         resp.add_header("Cache-Control", cache_control)
-    if req.method not in ("GET", "HEAD"):
-        pass  # conditional GET semantics only: other methods get the file as is
-    elif _not_modified(headers, etag, mtime):
+    if req.method in ("GET", "HEAD") and _not_modified(headers, etag, mtime):
         resp.set_status_code(304)
         resp.set_reason_phrase("Not Modified")
         return
