@@ -16,8 +16,8 @@ test-realtime-unit: $(VENV_STAMP) mpy
 	cd tests && MICROPYPATH=$(MICROPYPATH_MPY) $(MICROPYTHON) mpytest.py features/unit test_websocket
 	cd tests && MICROPYPATH=$(MICROPYPATH_MPY) $(MICROPYTHON) mpytest.py features/unit test_sse
 	@if [ -x "$(MICROPYTHON_121)" ]; then \
-	  cd tests && MICROPYPATH=$(CURDIR) $(MICROPYTHON_121) mpytest.py features/unit test_websocket && \
-	  MICROPYPATH=$(CURDIR) $(MICROPYTHON_121) mpytest.py features/unit test_sse; \
+	  cd tests && MICROPYPATH=.frozen:$(CURDIR) $(MICROPYTHON_121) mpytest.py features/unit test_websocket && \
+	  MICROPYPATH=.frozen:$(CURDIR) $(MICROPYTHON_121) mpytest.py features/unit test_sse; \
 	else echo "SKIP: MicroPython 1.21 realtime unit run: no binary at $(MICROPYTHON_121)"; fi
 
 test-realtime-e2e: $(VENV_STAMP) mpy

@@ -46,7 +46,13 @@ class _Fail(Exception):
 
 def accept_key(key: str) -> str:
     """Sec-WebSocket-Accept for a Sec-WebSocket-Key."""
-    digest = hashlib.sha1(key.encode() + _GUID).digest()
+    data = key.encode() + _GUID
+    if hasattr(hashlib, "sha1"):
+        digest = hashlib.sha1(data).digest()
+    else:  # built without TLS: hashlib has no sha1
+        from ._ws_sha1 import sha1
+
+        digest = sha1(data)
     return str(binascii.b2a_base64(digest), "ascii").strip()
 
 
@@ -184,8 +190,30 @@ class WebSocket:
         if self.state == CLOSED:
             return None
         self._reading = True
-        try:
-            return await self._receive()
+        kind = 0  # opcode of the message being assembled
+        parts: list = []
+        size = 0
+        try:  # one coroutine for the whole message: every frame level costs heap per connection
+            while True:
+                fin, op, payload = await self._frame(self.max_size - size)
+                if op >= _CLOSE:
+                    if await self._control(op, payload):
+                        return None
+                    continue
+                if op == _CONT:
+                    if not kind:
+                        raise _Fail(1002, "unexpected continuation frame")
+                elif kind:
+                    raise _Fail(1002, "expected a continuation frame")
+                else:
+                    kind = op
+                if self.state != OPEN:
+                    continue  # we sent close: data is discarded until the client's close arrives
+                parts.append(payload)
+                size += len(payload)
+                if fin:
+                    data = parts[0] if len(parts) == 1 else b"".join(parts)
+                    return _utf8(data) if kind == _TEXT else bytes(data)
         except _Fail as fail:
             await self._fail(fail.code, fail.reason)
         except (ClientGone, OSError):
@@ -193,33 +221,6 @@ class WebSocket:
         finally:
             self._reading = False
         return None
-
-    async def _receive(self):  # type: ignore[no-untyped-def]
-        kind = 0  # opcode of the message being assembled
-        parts: list = []
-        size = 0
-        while True:
-            fin, op, payload = await self._frame(self.max_size - size)
-            if op >= _CLOSE:
-                if await self._control(op, payload):
-                    return None
-                continue
-            if op == _CONT:
-                if not kind:
-                    raise _Fail(1002, "unexpected continuation frame")
-            elif kind:
-                raise _Fail(1002, "expected a continuation frame")
-            else:
-                kind = op
-            if self.state != OPEN:
-                continue  # we sent close: data is discarded until the client's close arrives
-            parts.append(payload)
-            size += len(payload)
-            if fin:
-                data = parts[0] if len(parts) == 1 else b"".join(parts)
-                if kind == _TEXT:
-                    return _utf8(data)
-                return bytes(data)
 
     async def _control(self, op: int, payload) -> bool:  # type: ignore[no-untyped-def]
         """Handle a control frame; True when it closed the connection."""

@@ -29,3 +29,19 @@ def small_heap(monkeypatch):  # type: ignore[no-untyped-def]
         monkeypatch.setattr(e2e, "SMALL_HEAP", size)
 
     return set_size
+
+
+_command_for = e2e.command_for
+
+
+def _command_with_frozen(runtime: str, script: str, port: int):  # type: ignore[no-untyped-def]
+    """MicroPython 1.21 built from source finds its frozen asyncio only through `.frozen` on
+    MICROPYPATH (requested for tests/e2e/conftest.py in /tmp/uht-team/requests.md)."""
+    cmd, env = _command_for(runtime, script, port)
+    path = env.get("MICROPYPATH", "")
+    if runtime == "mpy121" and not path.startswith(".frozen"):
+        env["MICROPYPATH"] = ".frozen:" + path
+    return cmd, env
+
+
+e2e.command_for = _command_with_frozen

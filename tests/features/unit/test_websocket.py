@@ -279,3 +279,13 @@ def test_unmask_matches_bytewise_xor():
         data = bytes((i * 13) % 256 for i in range(n))
         expected = bytes(b ^ MASK[i % 4] for i, b in enumerate(data))
         assert bytes(_unmask(data, MASK)) == expected, n
+
+
+def test_pure_python_sha1_fallback():
+    from uht._ws_sha1 import sha1
+
+    assert sha1(b"abc") == bytes.fromhex("a9993e364706816aba3e25717850c26c9cd0d89d")
+    assert sha1(b"") == bytes.fromhex("da39a3ee5e6b4b0d3255bfef95601890afd80709")
+    long = b"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"  # FIPS 180 two-block vector
+    assert sha1(long) == bytes.fromhex("84983e441c3bd26ebaae4aa1f95129e5e54670f1")
+    assert sha1(b"a" * 1000) == bytes.fromhex("291e9a6c66994949b57ba5e650361e98fc36b1ba")
