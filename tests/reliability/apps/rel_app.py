@@ -23,6 +23,12 @@ app = HTTPServer(
 )
 
 
+def _int(req, name, default):
+    """A query number; anything else gives the default (the fuzzers send garbage here)."""
+    value = req.query.get(name, "")
+    return int(value) if value.isdigit() and len(value) < 6 else default
+
+
 @app.route("/hello/<name>", methods=["GET", "POST"])
 async def hello(req, resp, name):
     await resp.send("Hello, %s!" % name)
@@ -45,14 +51,14 @@ async def query(req, resp):
 
 @app.route("/stream")
 async def stream(req, resp):
-    for i in range(int(req.query.get("n", "3"))):
+    for i in range(_int(req, "n", 3)):
         await resp.send("part%d\n" % i)
 
 
 @app.route("/big")
 async def big(req, resp):
     chunk = b"x" * 1024
-    for _ in range(int(req.query.get("kb", "64"))):
+    for _ in range(_int(req, "kb", 64)):
         await resp.send(chunk)
 
 
