@@ -19,16 +19,16 @@ from .status import HTTPError
 CHUNK_SIZE = 512  # bytes read from flash and sent per write
 DEFAULT_CACHE_CONTROL = "max-age=600"
 
-_TEXT = "; charset=utf-8"
+# Literal strings: frozen into firmware they stay in flash (a concatenation would be built in RAM).
 TYPES = {
-    "html": "text/html" + _TEXT,
-    "htm": "text/html" + _TEXT,
-    "css": "text/css" + _TEXT,
-    "js": "text/javascript" + _TEXT,
-    "mjs": "text/javascript" + _TEXT,
+    "html": "text/html; charset=utf-8",
+    "htm": "text/html; charset=utf-8",
+    "css": "text/css; charset=utf-8",
+    "js": "text/javascript; charset=utf-8",
+    "mjs": "text/javascript; charset=utf-8",
     "json": "application/json",
-    "txt": "text/plain" + _TEXT,
-    "csv": "text/csv" + _TEXT,
+    "txt": "text/plain; charset=utf-8",
+    "csv": "text/csv; charset=utf-8",
     "xml": "application/xml",
     "svg": "image/svg+xml",
     "png": "image/png",
