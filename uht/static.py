@@ -270,10 +270,12 @@ def _writer(resp):  # type: ignore[no-untyped-def]
 
 class StaticFiles:
     """The handler for a directory: `app.add_route(prefix + "/<path:rest>", StaticFiles(root, prefix))`.
-    Options are those of send_file(), plus `index` (file served for a directory, None: 404)."""
+    Options are those of send_file(), plus `index` (file served for a directory, None: 404) and
+    `dotfiles` (serve names starting with "."; off by default)."""
 
-    def __init__(self, root: str, prefix: str = "", index="index.html", **options) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, root: str, prefix: str = "", index="index.html", dotfiles=False, **options) -> None:  # type: ignore[no-untyped-def]
         self.root = root.rstrip("/") or "/"
+        self.dotfiles = dotfiles  # False: names starting with "." (.env, .git) answer 404
         self.prefix = prefix.rstrip("/")
         self.skip = self.prefix.count("/")  # URL segments taken by the prefix
         self.index = index
@@ -281,6 +283,10 @@ class StaticFiles:
 
     async def __call__(self, req, resp, *_params) -> None:  # type: ignore[no-untyped-def]
         segments = req.segments[self.skip :]
+        if not self.dotfiles:
+            for seg in segments:
+                if seg.startswith("."):
+                    raise HTTPError(404)
         path = safe_join(self.root, segments)
         st = _stat(path)
         if st is not None and _is_dir(st):

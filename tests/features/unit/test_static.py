@@ -14,6 +14,8 @@ FILES = {
     "sub/page.css": b"body{}",
     "docs/index.html": b"docs index",
     "empty.txt": b"",
+    ".env": b"PASSWORD=x",
+    "sub/.hidden/a.txt": b"hidden",
 }
 SECRET = b"TOP-SECRET"
 
@@ -195,14 +197,29 @@ async def test_no_way_out_of_the_directory():
             "/static/./a.txt",
             "/static/sub/../a.txt",
             "/static/C:%5Cwindows",
+            "/static/.env",
+            "/static/sub/.hidden/a.txt",
+            "/static/%2eenv",
         ]
         for target in targets:
             raw = await client.raw(raw_get(target))
             status = int(raw[9:12])
             assert status in (400, 404), (target, raw[:40])
             assert SECRET not in raw and b"root:" not in raw and b"body{}" not in raw, target
+            assert b"PASSWORD" not in raw and b"hidden" not in raw, target
     finally:
         _teardown(root)
+
+
+async def test_dotfiles_when_enabled():
+    root = make_tree({".well-known/security.txt": b"Contact: x"})
+    app, client = app_and_client()
+    static.mount(app, "/", root, dotfiles=True)
+    try:
+        assert (await client.get("/.well-known/security.txt")).body == b"Contact: x"
+        assert (await client.get("/../x")).status in (400, 404)
+    finally:
+        remove_tree(root)
 
 
 async def test_send_file_from_a_handler():
