@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 import requests
-from frozen import FROZEN, FrozenServer, have_frozen
+from frozen import EXTRA_RUNTIMES, start_extra
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -16,16 +16,14 @@ APP = os.path.join(HERE, "apps", "upload_app.py")
 DATA = os.urandom(1024 * 1024)
 
 
-@pytest.fixture(params=["mpy", "mpy-smallheap", "frozen-64K", "cpython"])
+@pytest.fixture(params=["mpy", "mpy-smallheap", "frozen-64K", "mpy121", "cpython"])
 def upload_server(request, start_server, tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
     upload_dir = tmp_path / "uploads"
     upload_dir.mkdir()
-    if request.param == "frozen-64K":
-        if not have_frozen():
-            pytest.skip("no unix MicroPython with uht frozen at %s (make features-frozen-micropython)" % FROZEN)
-        workdir = tmp_path / "frozen"
+    if request.param in EXTRA_RUNTIMES:
+        workdir = tmp_path / "server"
         workdir.mkdir()
-        srv = FrozenServer(APP, str(workdir), {"UHT_UPLOAD_DIR": str(upload_dir)})
+        srv = start_extra(request.param, APP, str(workdir), {"UHT_UPLOAD_DIR": str(upload_dir)})
         yield srv, upload_dir
         srv.stop()
         return

@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 import requests
-from frozen import FROZEN, FrozenServer, have_frozen
+from frozen import EXTRA_RUNTIMES, start_extra
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 APP = os.path.join(HERE, "apps", "static_app.py")
@@ -33,14 +33,12 @@ def www(tmp_path):  # type: ignore[no-untyped-def]
     return root
 
 
-@pytest.fixture(params=["mpy", "mpy-smallheap", "frozen-64K", "cpython"])
+@pytest.fixture(params=["mpy", "mpy-smallheap", "frozen-64K", "mpy121", "cpython"])
 def static_server(request, start_server, www, monkeypatch, tmp_path):  # type: ignore[no-untyped-def]
-    if request.param == "frozen-64K":
-        if not have_frozen():
-            pytest.skip("no unix MicroPython with uht frozen at %s (make features-frozen-micropython)" % FROZEN)
-        workdir = tmp_path / "frozen"
+    if request.param in EXTRA_RUNTIMES:
+        workdir = tmp_path / "server"
         workdir.mkdir()
-        srv = FrozenServer(APP, str(workdir), {"UHT_STATIC_ROOT": str(www)})
+        srv = start_extra(request.param, APP, str(workdir), {"UHT_STATIC_ROOT": str(www)})
         yield srv
         srv.stop()
         return
