@@ -187,14 +187,17 @@ async def send_file(  # type: ignore[no-untyped-def]
     req = req if req is not None else resp.request
     headers = req.headers
     st = _stat(path)
-    if st is None or _is_dir(st):
+    if st is not None and _is_dir(st):
         raise HTTPError(404)
     ctype = content_type_ or content_type(path)
     encoded = False
     if gzip and _accepts_gzip(headers):
         gz_st = _stat(path + ".gz")
         if gz_st is not None and not _is_dir(gz_st):
+            # Also when only name.gz is on the flash (it saves space): browsers all accept gzip.
             path, st, encoded = path + ".gz", gz_st, True
+    if st is None:
+        raise HTTPError(404)
     etag, last_modified, mtime = _validators(st)
     if gzip:
         resp.add_header("Vary", "Accept-Encoding")

@@ -14,6 +14,7 @@ FILES = {
     "sub/page.css": b"body{}",
     "docs/index.html": b"docs index",
     "empty.txt": b"",
+    "only.css.gz": b"\x1f\x8bONLYGZ",
     ".env": b"PASSWORD=x",
     "sub/.hidden/a.txt": b"hidden",
 }
@@ -152,6 +153,10 @@ async def test_precompressed_gzip():
         assert plain.headers["vary"] == "Accept-Encoding"
         refused = await client.get("/static/app.js", headers={"Accept-Encoding": "gzip;q=0"})
         assert refused.body == FILES["app.js"]
+        only = await client.get("/static/only.css", headers={"Accept-Encoding": "gzip"})
+        assert only.body == FILES["only.css.gz"] and only.headers["content-encoding"] == "gzip"
+        assert only.headers["content-type"] == "text/css; charset=utf-8"
+        assert (await client.get("/static/only.css")).status == 404  # no gzip, no plain copy
         nogz = await client.get("/static/a.txt", headers={"Accept-Encoding": "gzip"})
         assert nogz.body == FILES["a.txt"] and "content-encoding" not in nogz.headers
     finally:
