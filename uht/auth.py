@@ -89,13 +89,16 @@ def basic_auth(users=None, check=None, realm: str = "uht"):  # type: ignore[no-u
 
 
 def protect(app, users=None, check=None, realm: str = "uht", prefix: str = "/"):  # type: ignore[no-untyped-def]
-    """Require Basic credentials for every request whose path starts with `prefix`."""
+    """Require Basic credentials for every request whose path starts with `prefix` (CORS preflights
+    excepted: browsers send them without credentials)."""
     prefix = prefix.rstrip("/")
 
     async def hook(req, resp):  # type: ignore[no-untyped-def]
         path = req.path
         if prefix and path != prefix and not path.startswith(prefix + "/"):
             return False
+        if req.method == "OPTIONS" and "access-control-request-method" in req.headers:
+            return False  # a CORS preflight never carries credentials (Fetch standard): let CORS answer
         if not await _allowed(req, users, check):
             raise challenge(realm)
         return False

@@ -78,3 +78,23 @@ async def test_protect_prefix_with_async_check():
     assert (await client.get("/privateer")).text == "not protected"
     assert (await client.get("/nothing-here")).status == 404
     assert calls == ["ops", "ops", "ops"]
+
+
+async def test_protect_lets_cors_preflights_through():
+    from uht.cors import CORS
+
+    app, client = app_and_client()
+    CORS(app, origins=["http://ui.example"], credentials=True)
+    protect(app, {"u": "p"})
+
+    @app.route("/api", methods=["GET", "PUT"])
+    async def api(req, resp):  # type: ignore[no-untyped-def]
+        await resp.send("api")
+
+    pre = {"Origin": "http://ui.example", "Access-Control-Request-Method": "PUT"}
+    r = await client.request("OPTIONS", "/api", headers=pre)
+    assert r.status == 204 and r.headers["access-control-allow-origin"] == "http://ui.example"
+    assert (await client.request("PUT", "/api", headers={"Origin": "http://ui.example"})).status == 401
+    r = await client.request("PUT", "/api", headers=dict(_basic("u", "p"), Origin="http://ui.example"))
+    assert r.text == "api" and r.headers["access-control-allow-credentials"] == "true"
+    assert (await client.request("OPTIONS", "/api")).status == 401  # a plain OPTIONS is not a preflight
