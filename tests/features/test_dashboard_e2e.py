@@ -112,7 +112,14 @@ def test_compressed_copies_match_their_sources():
             assert f.read() == g.read(), name + ".gz is stale: run python examples/dashboard/compress.py"
 
 
-@pytest.mark.parametrize("runtime", ["mpy"])
+MPY121_CRASH = pytest.mark.xfail(
+    reason="MicroPython v1.21.0 segfaults once a browser opens several connections, in the core's accept/"
+    "stream path (repro in /tmp/uht-team/requests.md, realtime item 8)",
+    strict=False,
+)
+
+
+@pytest.mark.parametrize("runtime", ["mpy", pytest.param("mpy121", marks=MPY121_CRASH)])
 def test_dashboard_live_in_chromium(browser, start_server, runtime):  # type: ignore[no-untyped-def]
     srv = start_server(os.path.join(DASHBOARD, "app.py"), runtime)
     browser.call("Network.enable")
