@@ -69,3 +69,20 @@ def test_bad_upload_answers_400_and_server_lives_on(upload_server):
     r = requests.post(srv.url + "/upload", data=b"x", headers={"Content-Type": "text/plain"}, timeout=10)
     assert r.status_code == 415
     assert requests.get(srv.url + "/mem", timeout=5).status_code == 200
+
+
+def test_httpx_upload_and_no_heap_growth(upload_server):
+    import httpx
+
+    srv, upload_dir = upload_server
+    with httpx.Client(timeout=30) as client:
+        client.get(srv.url + "/mem")
+        free = []
+        for i in range(6):
+            data = DATA[i * 1000 : i * 1000 + 200_000]
+            r = client.post(srv.url + "/upload", files={"f": ("h%d.bin" % i, data)}, data={"i": str(i)})
+            assert r.json()["files"] == [["f", "h%d.bin" % i, len(data)]], r.text
+            assert (upload_dir / ("h%d.bin" % i)).read_bytes() == data
+            free.append(client.get(srv.url + "/mem").json()["mem_free"])
+    if free[0] >= 0:  # MicroPython reports its heap: it must not shrink upload after upload
+        assert min(free[2:]) >= free[1] - 2048, free
