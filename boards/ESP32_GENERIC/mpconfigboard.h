@@ -3,4 +3,4 @@
 #include "boards/ESP32_GENERIC/mpconfigboard.h"
 
 #undef MICROPY_HW_BOARD_NAME
-#define MICROPY_HW_BOARD_NAME "Generic ESP32 module with uht"
+#define MICROPY_HW_BOARD_NAME "Generic ESP32 module (uht)"

@@ -3,4 +3,4 @@
 #include "boards/ESP32_GENERIC_C6/mpconfigboard.h"
 
 #undef MICROPY_HW_BOARD_NAME
-#define MICROPY_HW_BOARD_NAME "ESP32C6 module with uht"
+#define MICROPY_HW_BOARD_NAME "ESP32C6 module (uht)"

@@ -3,4 +3,4 @@
 #include "boards/ESP8266_GENERIC/mpconfigboard.h"
 
 #undef MICROPY_HW_BOARD_NAME
-#define MICROPY_HW_BOARD_NAME "ESP module with uht"
+#define MICROPY_HW_BOARD_NAME "ESP module (uht)"

@@ -3,4 +3,4 @@
 #include "boards/RPI_PICO2_W/mpconfigboard.h"
 
 #undef MICROPY_HW_BOARD_NAME
-#define MICROPY_HW_BOARD_NAME "Raspberry Pi Pico 2 W with uht"
+#define MICROPY_HW_BOARD_NAME "Raspberry Pi Pico 2 W (uht)"

@@ -3,4 +3,4 @@
 #include "boards/RPI_PICO_W/mpconfigboard.h"
 
 #undef MICROPY_HW_BOARD_NAME
-#define MICROPY_HW_BOARD_NAME "Raspberry Pi Pico W with uht"
+#define MICROPY_HW_BOARD_NAME "Raspberry Pi Pico W (uht)"

@@ -268,8 +268,10 @@ def built(board):
     return dist, image
 
 
-def newest_source_mtime():
+def newest_source_mtime(board):
+    """Newest mtime of what goes into the board's image from this repo."""
     sources = list((ROOT / "uht").rglob("*.py")) + list((ROOT / "firmware" / "modules").rglob("*.py"))
+    sources += list((ROOT / "boards" / board).iterdir()) + list((ROOT / "manifests").rglob("*.py"))
     return max(p.stat().st_mtime for p in sources)
 
 
@@ -277,12 +279,14 @@ def newest_source_mtime():
 def test_uht_is_frozen_into_the_built_image(board):
     dist, image = built(board)
     data = image.read_bytes()
-    # Frozen modules are listed by name in the image (mp_frozen_names); the board name is a string.
+    # Frozen modules are listed by name in the image (mp_frozen_names), NUL-terminated.
+    assert b"uht/__init__.py\0" in data
+    assert b"uhtfw/__init__.py\0" in data and b"_boot.py\0" in data
+    if image.stat().st_mtime < newest_source_mtime(board):
+        pytest.skip(
+            "image older than its sources (uht/, firmware/modules/, boards/, manifests/): rebuild to check it all"
+        )
     assert board_json(board)["board_name"].encode() in data
-    assert b"uht/__init__.py\0" in data or b"uht/__init__.py" in data
-    assert b"uhtfw/" in data and b"_boot.py" in data
-    if image.stat().st_mtime < newest_source_mtime():
-        pytest.skip("image older than uht/ or firmware/modules/: rebuild to check every module")
     for name in sorted(repo_modules("uht") | repo_modules("firmware/modules")):
         assert name.encode() in data, name + " not frozen in " + str(image)
 
