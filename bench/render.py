@@ -124,11 +124,14 @@ def targets(res):
             r = summ.get(("micropython", "GET /", mode, c, "uht"))
             if r and r.get("vs_ceiling") is not None:
                 ok = r["vs_ceiling"] >= TARGET_RATIO
+                cpu = r.get("cpu_vs_ceiling")
                 rows.append(
                     (
                         "uht ≥ 0.8 × ceiling, %s, %d conn (MicroPython)" % (mode, c),
-                        "%.2f" % r["vs_ceiling"],
+                        "req/s ratio %.2f" % r["vs_ceiling"],
                         "met" if ok else "**missed**",
+                        "CPU-time ratio %s" % fmt(cpu, "%.2f"),
+                        "–" if cpu is None else "met" if cpu >= TARGET_RATIO else "**missed**",
                     )
                 )
     for r in res.get("per_request_wire", []):
@@ -139,6 +142,8 @@ def targets(res):
                     "≤ 1 KB allocated per keep-alive GET (server, over a socket)",
                     "%d B" % r["bytes_per_request"],
                     "met" if ok else "**missed**",
+                    "",
+                    "",
                 )
             )
     for r in res.get("per_request_inprocess", []):
@@ -159,7 +164,7 @@ def targets(res):
             if r.get("form") != ".mpy":
                 what += " — for reference; the target is from .mpy"
             rows.append((what, "%s KB" % fmt(v, "%d"), "met" if ok else "**missed**"))
-    return rows
+    return [r + ("",) * (5 - len(r)) for r in rows]
 
 
 def render(res, img_dir, rel):
@@ -205,7 +210,17 @@ def render(res, img_dir, rel):
 
     tg = targets(res)
     if tg:
-        lines += ["## Targets (issue 4)", "", table(["target", "measured", ""], tg)]
+        lines += [
+            "## Targets (issue 4)",
+            "",
+            table(["target", "measured", "", "CPU time per request (load-robust)", ""], tg),
+            "The req/s ratio is the target as stated. The machine is shared (2 cores; other builds and test "
+            "suites ran during the run, see the load averages in the JSON), which moves req/s from run to run "
+            "by ±50 %; the CPU time the server process spends per request (utime+stime from /proc over each "
+            "wrk run, divided by its requests) barely moves, so the CPU-time ratio (ceiling µs / uht µs per "
+            "request) is given beside it: on an idle machine it is what the req/s ratio becomes once the "
+            "server is CPU-bound (8 and 32 connections).\n",
+        ]
 
     summ = _summary(res)
     if summ:
@@ -293,27 +308,45 @@ def render(res, img_dir, rel):
         cost = []
         for mode in cfg["modes"]:
             for c in cfg["conns"]:
-                ce = (summ.get(("micropython", "GET /", mode, c, "ceiling")) or {}).get("rps")
-                u = (summ.get(("micropython", "GET /", mode, c, "uht")) or {}).get("rps")
-                if ce and u:
-                    budget = 1e6 / (TARGET_RATIO * ce) - 1e6 / ce
-                    cost.append(
-                        (
-                            mode,
-                            c,
-                            "%.0f" % (1e6 / ce),
-                            "%.0f" % (1e6 / u),
-                            "%.0f" % (1e6 / u - 1e6 / ce),
-                            "%.0f" % budget,
-                        )
+                ce = summ.get(("micropython", "GET /", mode, c, "ceiling")) or {}
+                u = summ.get(("micropython", "GET /", mode, c, "uht")) or {}
+                md = summ.get(("micropython", "GET /", mode, c, "microdot")) or {}
+                cpu_ce, cpu_u = ce.get("cpu_us_per_req"), u.get("cpu_us_per_req")
+                cost.append(
+                    (
+                        mode,
+                        c,
+                        fmt(cpu_ce, "%.0f"),
+                        fmt(cpu_u, "%.0f"),
+                        fmt(md.get("cpu_us_per_req"), "%.0f"),
+                        fmt(cpu_u - cpu_ce if cpu_u and cpu_ce else None, "%.0f"),
+                        fmt(cpu_ce * (1 / TARGET_RATIO - 1) if cpu_ce else None, "%.0f"),
+                        fmt(1e6 / ce["rps"] if ce.get("rps") else None, "%.0f"),
+                        fmt(1e6 / u["rps"] if u.get("rps") else None, "%.0f"),
                     )
-        if cost:
-            lines += ["### Time per request under MicroPython (from the medians: 1 / req/s)", ""]
-            lines.append(table(["mode", "conns", "ceiling µs", "uht µs", "uht adds µs", "0.8 target allows µs"], cost))
-            lines.append(
-                "With several connections the server is CPU-bound, so this is its CPU time per request; "
-                "with one connection it also holds wrk's and the kernel's share of each round trip.\n"
+                )
+        lines += ["### Time per request under MicroPython", ""]
+        lines.append(
+            table(
+                [
+                    "mode",
+                    "conns",
+                    "ceiling CPU µs",
+                    "uht CPU µs",
+                    "microdot CPU µs",
+                    "uht adds µs",
+                    "0.8 target allows µs",
+                    "ceiling wall µs (1/req/s)",
+                    "uht wall µs",
+                ],
+                cost,
             )
+        )
+        lines.append(
+            "CPU µs: server process CPU time per request (median over rounds). Wall µs: 1 / median req/s; "
+            "with several connections the server is CPU-bound, so on an idle machine the two agree; with one "
+            "connection the wall time also holds wrk's and the kernel's share of each round trip.\n"
+        )
     for title, path in made:
         lines += ["![%s](%s)" % (title, path), ""]
 

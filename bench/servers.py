@@ -100,6 +100,15 @@ class Server:
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
 
+    def cpu_seconds(self):
+        """User + system CPU time the server process has used so far (None when unknown)."""
+        try:
+            with open("/proc/%d/stat" % self.proc.pid) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, ValueError, IndexError, AttributeError):
+            return None
+
     def rss_kb(self):
         """Peak resident set size so far (VmHWM), in KiB; None when unknown."""
         try:

@@ -58,7 +58,13 @@ def measure(runtimes, modes, conns_list, rounds, duration, endpoints, log, serve
                         continue
                     close = mode == "close"
                     load = _load()
+                    cpu0 = srv.cpu_seconds()
                     res = run_wrk(srv.port, conns, duration, close=close, path=path, script=script)
+                    cpu1 = srv.cpu_seconds()
+                    # CPU time per request barely moves with other load on the machine; req/s does.
+                    if cpu0 is not None and cpu1 is not None and res.get("requests"):
+                        res["server_cpu_s"] = round(cpu1 - cpu0, 3)
+                        res["cpu_us_per_req"] = round((cpu1 - cpu0) * 1e6 / res["requests"], 2)
                     res.update(
                         server=name,
                         runtime=runtime,
@@ -111,7 +117,7 @@ def summarize(samples):
         ok = [r for r in runs if r["rps"] is not None]
 
         def med(field, ok=ok):
-            vals = [r[field] for r in ok if r[field] is not None]
+            vals = [r[field] for r in ok if r.get(field) is not None]
             return statistics.median(vals) if vals else None
 
         rows[key] = {
@@ -121,6 +127,7 @@ def summarize(samples):
             "conns": key[3],
             "server": key[4],
             "rps": med("rps"),
+            "cpu_us_per_req": med("cpu_us_per_req"),
             "p50_ms": med("p50_ms"),
             "p99_ms": med("p99_ms"),
             "runs": len(runs),
@@ -134,6 +141,9 @@ def summarize(samples):
             ceil = rows.get((key[0], "GET /", "keep-alive", key[3], "ceiling"), {}).get("rps")
         md = rows.get(key[:4] + ("microdot",), {}).get("rps")
         row["vs_ceiling"] = row["rps"] / ceil if ceil and row["rps"] else None
+        ceil_cpu = rows.get(key[:4] + ("ceiling",), {}).get("cpu_us_per_req")
+        cpu = row.get("cpu_us_per_req")
+        row["cpu_vs_ceiling"] = ceil_cpu / cpu if ceil_cpu and cpu and key[1] == "GET /" else None
         row["vs_microdot"] = row["rps"] / md if md and row["rps"] else None
     return sorted(
         rows.values(), key=lambda r: (r["runtime"], r["endpoint"], r["mode"], r["conns"], SERVERS.index(r["server"]))

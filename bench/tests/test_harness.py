@@ -42,8 +42,9 @@ def test_parse_of_a_failed_run_has_no_rate():
     assert r["rps"] is None and r["requests"] is None
 
 
-def _sample(server, rps, rnd):
+def _sample(server, rps, rnd, cpu=None):
     return {
+        "cpu_us_per_req": cpu,
         "server": server,
         "runtime": "micropython",
         "endpoint": "GET /",
@@ -59,8 +60,8 @@ def _sample(server, rps, rnd):
 
 
 def test_summary_takes_medians_and_ratios():
-    samples = [_sample("ceiling", v, i) for i, v in enumerate((100.0, 300.0, 200.0))]
-    samples += [_sample("uht", v, i) for i, v in enumerate((150.0, 160.0, 170.0))]
+    samples = [_sample("ceiling", v, i, 100.0) for i, v in enumerate((100.0, 300.0, 200.0))]
+    samples += [_sample("uht", v, i, c) for i, (v, c) in enumerate(((150.0, 130.0), (160.0, 125.0), (170.0, 90.0)))]
     samples += [_sample("microdot", v, i) for i, v in enumerate((40.0, 80.0, 60.0))]
     rows = {r["server"]: r for r in throughput.summarize(samples)}
     assert rows["ceiling"]["rps"] == 200.0
@@ -68,3 +69,6 @@ def test_summary_takes_medians_and_ratios():
     assert rows["uht"]["vs_ceiling"] == 0.8
     assert rows["uht"]["vs_microdot"] == 160.0 / 60.0
     assert rows["microdot"]["runs"] == 3
+    assert rows["uht"]["cpu_us_per_req"] == 125.0
+    assert rows["uht"]["cpu_vs_ceiling"] == 0.8
+    assert rows["microdot"]["cpu_vs_ceiling"] is None  # no CPU figures for it
