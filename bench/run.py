@@ -19,7 +19,7 @@ import throughput
 from servers import MICROPYTHON, REPO, build_microdot_mpy, build_uht_mpy
 
 FULL = {
-    "rounds": 3,
+    "rounds": 5,
     "duration": 3,
     "conns": [1, 8, 32],
     "modes": ["keep-alive", "close"],

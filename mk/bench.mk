@@ -1,5 +1,5 @@
 # Benchmarks (issue 4): uht against microdot and the runtime's asyncio ceiling.
-#   make bench        full run (~12 min; needs wrk: apt-get install wrk): results in bench/results/latest.json,
+#   make bench        full run (~20 min; needs wrk: apt-get install wrk): results in bench/results/latest.json,
 #                     report in docs/benchmarks.md
 #   make bench-quick  smoke check for `make test`: tiny subset, no timing assertions (~30 s); without wrk
 #                     it says SKIP for the load part and still runs the memory probes
