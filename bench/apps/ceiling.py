@@ -1,8 +1,10 @@
 """The runtime's ceiling: a minimal asyncio responder.
 
-Reads one request head line by line and writes a fixed response; keeps the connection open unless
-the head says `Connection: close`. No routing, no parsing, no limits: what any HTTP server on this
-runtime can at best reach with asyncio streams. Runs under MicroPython and CPython.
+Reads until the blank line that ends a request head (in chunks: MicroPython's socket readline()
+reads one byte per system call, so a readline-based responder measures that, not the runtime) and
+writes one fixed response; keeps the connection open unless the head says `Connection: close`.
+No routing, no parsing, no limits: what any HTTP server built on this runtime's asyncio streams
+can at best reach. Runs under MicroPython and CPython.
 
     python ceiling.py PORT [BACKLOG]
 """
@@ -17,19 +19,24 @@ CLOSE = HEAD + b"Connection: close\r\n\r\n" + BODY
 
 
 async def serve(reader, writer):
+    buf = b""
     try:
         while True:
-            line = await reader.readline()
-            if not line:
-                break
-            close = False
-            while line not in (b"\r\n", b"\n", b""):
-                if line[:11].lower() == b"connection:" and b"close" in line.lower():
-                    close = True
-                line = await reader.readline()
+            end = buf.find(b"\r\n\r\n")
+            if end < 0:
+                data = await reader.read(2048)
+                if not data:
+                    break
+                buf = buf + data if buf else data
+                continue
+            close = b"onnection: close" in buf[:end]
+            buf = buf[end + 4 :]
             writer.write(CLOSE if close else KEEP)
-            await writer.drain()
-            if close or not line:
+            # MicroPython's write() already sent what the socket took; drain() with nothing queued
+            # only yields to the scheduler once more, so skip it then (as uht does).
+            if getattr(writer, "out_buf", True):
+                await writer.drain()
+            if close:
                 break
     except OSError:
         pass
