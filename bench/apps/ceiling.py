@@ -24,7 +24,7 @@ async def serve(reader, writer):
         while True:
             end = buf.find(b"\r\n\r\n")
             if end < 0:
-                data = await reader.read(2048)
+                data = await reader.read(512)
                 if not data:
                     break
                 buf = buf + data if buf else data
