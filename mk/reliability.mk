@@ -18,9 +18,13 @@ test-reliability: $(VENV_STAMP)
 	$(PYTEST) -q -p no:cacheprovider tests/reliability
 	cd tests/fuzz && $(PYTEST) -q -p no:cacheprovider .
 
+# Both fuzzers run even when the first finds something; failing inputs land in build/fuzz-failures/.
 fuzz: $(VENV_STAMP)
-	cd tests/fuzz && FUZZ_EXAMPLES=$(FUZZ_LONG_EXAMPLES) FUZZ_RANDOM=1 $(PYTEST) -q -s -p no:cacheprovider test_fuzz_grammar.py
-	nice $(BIN)/python tests/fuzz/mutate.py --cases $(FUZZ_LONG_CASES) --seed $(FUZZ_SEED)
+	status=0; \
+	(cd tests/fuzz && FUZZ_EXAMPLES=$(FUZZ_LONG_EXAMPLES) FUZZ_RANDOM=1 nice $(PYTEST) -q -s -p no:cacheprovider \
+	  test_fuzz_grammar.py) || status=1; \
+	nice $(BIN)/python tests/fuzz/mutate.py --cases $(FUZZ_LONG_CASES) --seed $(FUZZ_SEED) || status=1; \
+	exit $$status
 
 soak: $(VENV_STAMP)
 	nice $(BIN)/python tests/reliability/soak.py --requests $(SOAK_FULL) --heap $(SOAK_HEAP) --out build/soak.json

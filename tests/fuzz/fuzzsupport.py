@@ -60,8 +60,10 @@ KNOWN: dict = {}
 
 
 def double_400(responses: list) -> bool:
-    """Known bug: a body that ends early is answered 400 twice."""
-    return len(responses) >= 2 and [r[2] for r in responses[-2:]] == [b"body ended early\n"] * 2
+    """Known bug 1: a body that ends early gets a second answer (400 "body ended early") after
+    the response to its request (a 400 from the handler, or even a 200 when the handler did
+    not read the body)."""
+    return len(responses) >= 2 and responses[-1][0] == 400 and responses[-1][2] == b"body ended early\n"
 
 
 def parse_responses(raw: bytes, head_flags=()) -> list:  # type: ignore[no-untyped-def]
