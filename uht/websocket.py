@@ -159,6 +159,8 @@ class WebSocket:
     _pinged = False
     _reading = False
     _skip = 0  # payload bytes of a refused frame still to discard
+    _write_deadline = None  # while a drain is in progress: when it times out
+    _drainer = None  # the task in that drain
 
     def __init__(self, req, subprotocol=None, max_size=None, ping_interval=20, idle_timeout=60, close_timeout=2):  # type: ignore[no-untyped-def]
         self.request = req
@@ -172,6 +174,7 @@ class WebSocket:
         self._frame_timeout = req.server.body_timeout
         self._last_rx = ticks_ms()
         self._lock = asyncio.Lock()
+        self._task = asyncio.current_task()  # the connection's task: the sweeper wakes it
 
     def __aiter__(self):  # type: ignore[no-untyped-def]
         return self
@@ -250,6 +253,8 @@ class WebSocket:
         while conn.end - conn.start < 2:
             await self._wait_for_data()
         conn.arm(self._frame_timeout)  # a started frame must arrive within the body timeout
+        if self._write_deadline is not None:
+            conn.deadline = self._write_deadline  # a drain elsewhere: its deadline stands
         try:
             buf, at = conn.buf, conn.start
             b0, b1 = buf[at], buf[at + 1]
@@ -276,7 +281,7 @@ class WebSocket:
                 raise _Fail(1009, "message too big")
             payload = await self._read_exactly(length)
         finally:
-            conn.disarm()
+            conn.deadline = self._write_deadline  # None, or the deadline of a drain elsewhere
         return b0 & 0x80, op, _unmask(payload, mask)
 
     async def _need(self, n: int) -> None:
@@ -306,8 +311,14 @@ class WebSocket:
         """Wait for bytes between frames, pinging an idle client and closing a silent one. The
         server's deadline sweeper wakes us (a cancel with conn.expired == "timeout")."""
         conn = self.conn
-        wake = self._next_wake()
-        conn.arm(wake / 1000 if wake is not None else None)
+        if self._write_deadline is not None:
+            # Another task is draining: only its write deadline may wake us, because cancelling
+            # this read also drops that task's wait on the socket (MicroPython's IOQueue keeps
+            # one entry per socket).
+            conn.deadline = self._write_deadline
+        else:
+            wake = self._next_wake()
+            conn.arm(wake / 1000 if wake is not None else None)
         try:
             await conn.fill(max(len(conn.buf), 16))
             self._seen()
@@ -316,11 +327,17 @@ class WebSocket:
             if conn.expired != "timeout":
                 raise
             conn.expired = None  # let the sweeper watch this connection again
-            task = getattr(conn, "task", None)
-            if hasattr(task, "uncancel"):
-                task.uncancel()  # type: ignore[union-attr]
+            if conn.task is None:
+                conn.task = self._task  # the server forgets the task it cancelled: give it back
+            if hasattr(self._task, "uncancel"):
+                self._task.uncancel()  # type: ignore[union-attr]
+            if self._write_deadline is not None:  # a send stalled past write_timeout: drop it all
+                drainer = self._drainer
+                if drainer is not None:
+                    drainer.cancel()
+                raise ClientGone
         finally:
-            conn.disarm()
+            conn.deadline = self._write_deadline  # None, or the deadline of a drain elsewhere
         await self._on_quiet()
 
     def _next_wake(self):  # type: ignore[no-untyped-def]
@@ -393,9 +410,12 @@ class WebSocket:
         conn = self.conn
         saved = conn.deadline
         conn.arm(self._write_timeout)
+        self._write_deadline = conn.deadline
+        self._drainer = asyncio.current_task()
         try:
             await conn.writer.drain()
         finally:
+            self._write_deadline = self._drainer = None
             conn.deadline = saved
 
     # -- closing ------------------------------------------------------------------------------------

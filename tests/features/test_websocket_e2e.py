@@ -80,10 +80,11 @@ def test_bad_handshakes_get_426_and_400(srv):  # type: ignore[no-untyped-def]
     assert r.status_code == 400
 
 
-def _handshake(srv):  # type: ignore[no-untyped-def]
+def _handshake(srv, path=b"/idle"):  # type: ignore[no-untyped-def]
     s = srv.connect()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
     s.sendall(
-        b"GET /idle HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        b"GET " + path + b" HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
         b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
     )
     head = b""
@@ -176,3 +177,19 @@ def test_server_shutdown_says_going_away(srv):  # type: ignore[no-untyped-def]
             ws.recv(timeout=5)
     assert info.value.rcvd is not None and info.value.rcvd.code == 1001
     srv.proc.wait(10)  # the server finishes once its connections are gone
+
+
+def test_client_that_stops_reading_is_dropped(srv):  # type: ignore[no-untyped-def]
+    """A task pushes, the client reads nothing: the stalled drain hits write_timeout (1 s) and the
+    connection goes, even though the handler's receive() is waiting (and pinging) meanwhile."""
+    s = _handshake(srv, b"/flood")
+    try:
+        deadline = time.monotonic() + 8
+        while time.monotonic() < deadline:
+            if requests.get(srv.url + "/_conns", timeout=5).json()["long_lived"] == 0:
+                break
+            time.sleep(0.2)
+        assert requests.get(srv.url + "/_conns", timeout=5).json()["long_lived"] == 0
+        assert time.monotonic() < deadline
+    finally:
+        s.close()

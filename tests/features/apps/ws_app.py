@@ -9,7 +9,9 @@ import sys
 
 from uht import HTTPServer, sse, websocket
 
-app = HTTPServer(max_connections=6, max_long_lived=2, max_body=4096, head_timeout=2.0, idle_timeout=2.0)
+app = HTTPServer(
+    max_connections=6, max_long_lived=2, max_body=4096, head_timeout=2.0, idle_timeout=2.0, write_timeout=1.0
+)
 websocket.install(app)
 sse.install(app)
 
@@ -41,6 +43,25 @@ async def push(req, ws, count):
 async def idle(req, ws):
     async for msg in ws:
         await ws.send(msg)
+
+
+@app.websocket("/flood", ping_interval=0.5, idle_timeout=None)
+async def flood(req, ws):
+    # A task pushes while the handler receives: a client that stops reading stalls the pusher's drain.
+    async def push():
+        block = "x" * 4000
+        try:
+            while True:
+                await ws.send(block)
+        except websocket.ConnectionClosed:
+            pass
+
+    pusher = asyncio.create_task(push())
+    try:
+        async for msg in ws:
+            await ws.send(msg)
+    finally:
+        pusher.cancel()
 
 
 @app.sse("/events", retry=1000, keepalive=0.3)
