@@ -480,6 +480,35 @@ def render(res, img_dir, rel):
             "off (bytes, and µs without collections; machine load makes µs noisy). ↳ rows are parts "
             "of the row above them.\n"
         )
+    perf = [p for p in res.get("perf", []) if p.get("top")]
+    if perf:
+        lines += ["### CPU hot spots (perf, MicroPython, GET / keep-alive, 8 connections)", ""]
+        head = ["rank"]
+        cols = []
+        for p in perf:
+            head += ["%s (%s req/s under perf)" % (p["server"], fmt(p.get("rps"))), "%"]
+            cols.append(p["top"])
+        rows = []
+        for i in range(max(len(c) for c in cols)):
+            row = [i + 1]
+            for c in cols:
+                row += [c[i]["symbol"], "%.1f" % c[i]["percent"]] if i < len(c) else ["", ""]
+            rows.append(row)
+        lines.append(table(head, rows))
+        for p in perf:
+            lines.append(
+                "- %s, share by object: %s"
+                % (
+                    p["server"],
+                    ", ".join("%s %.1f %%" % (k, v) for k, v in sorted(p["by_dso"].items(), key=lambda kv: -kv[1])[:4]),
+                )
+            )
+        lines.append(
+            "\n`%s`, then `perf report --no-children --sort dso,symbol`. The MicroPython VM is the PyPI build's "
+            "`micropython_run` extension (it runs inside a CPython process). `qstr_find_strn`/`find_qstr`/"
+            "`qstr_hash`: every new str (slice, split, strip, lower, decode) is first looked up in the qstr "
+            "table; `mp_map_lookup`: attribute, global and dict lookups; `gc_alloc`: allocation.\n" % perf[0]["command"]
+        )
     rss = res.get("throughput", {}).get("peak_rss_kb")
     if rss:
         lines += ["### Peak RSS (VmHWM) of the server processes during the wrk runs", ""]

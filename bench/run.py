@@ -15,6 +15,7 @@ import sys
 import time
 
 import memory
+import perfprofile
 import throughput
 from servers import MICROPYTHON, REPO, build_microdot_mpy, build_uht_mpy
 
@@ -138,6 +139,8 @@ def main():
         ]
         result["flash"] = memory.flash_sizes()
         result["profile"] = memory.profile_stages(log)
+        if not args.quick:
+            result["perf"] = [perfprofile.hot_spots(name, log=log) for name in ("uht", "ceiling")]
     if "heap" not in skip:
         log("smallest heap (MicroPython)")
         rows = []
