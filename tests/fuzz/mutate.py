@@ -29,19 +29,50 @@ SEEDS = [
     b"GET /stream?n=3 HTTP/1.1\r\nHost: x\r\n\r\n",
     b"GET /hello/x HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
     b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello",
-    b"POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n3;e=1\r\nabc\r\n0\r\nT: 1\r\n\r\n",
-    b"POST /form HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 9\r\n\r\na=1&b=%41",
+    b"POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+    b"5\r\nhello\r\n3;e=1\r\nabc\r\n0\r\nT: 1\r\n\r\n",
+    b"POST /form HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+    b"Content-Length: 9\r\n\r\na=1&b=%41",
     b"PUT /echo HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\nabc",
     b"OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n",
     b"DELETE /echo HTTP/1.1\r\nHost: x\r\n\r\n",
     b"GET /hello/%C3%A9 HTTP/1.1\nHost: x\n\n",
-    b"GET /hello/a HTTP/1.1\r\nHost: x\r\n\r\nPOST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhiGET /query?z HTTP/1.1\r\nHost: x\r\n\r\n",
+    b"GET /hello/a HTTP/1.1\r\nHost: x\r\n\r\nPOST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n"
+    b"hiGET /query?z HTTP/1.1\r\nHost: x\r\n\r\n",
 ]
 TOKENS = [
-    b"\r\n", b"\n", b"\r", b"\r\n\r\n", b"\x00", b":", b" ", b"\t", b"%", b"%0d%0a", b"%ff", b"?", b"/", b"#",
-    b"Content-Length: ", b"Transfer-Encoding: chunked\r\n", b"Host: y\r\n", b"Connection: close\r\n",
-    b"Expect: 100-continue\r\n", b"99999999999999999999", b"-1", b"+5", b"0x10", b"ffffffff", b"\xff\xfe", b"\xc3",
-    b"HTTP/1.0", b"HTTP/2.0", b"GET / HTTP/1.1\r\n", b"A" * 700, b"X: " + b"b" * 1100 + b"\r\n", b";",
+    b"\r\n",
+    b"\n",
+    b"\r",
+    b"\r\n\r\n",
+    b"\x00",
+    b":",
+    b" ",
+    b"\t",
+    b"%",
+    b"%0d%0a",
+    b"%ff",
+    b"?",
+    b"/",
+    b"#",
+    b"Content-Length: ",
+    b"Transfer-Encoding: chunked\r\n",
+    b"Host: y\r\n",
+    b"Connection: close\r\n",
+    b"Expect: 100-continue\r\n",
+    b"99999999999999999999",
+    b"-1",
+    b"+5",
+    b"0x10",
+    b"ffffffff",
+    b"\xff\xfe",
+    b"\xc3",
+    b"HTTP/1.0",
+    b"HTTP/2.0",
+    b"GET / HTTP/1.1\r\n",
+    b"A" * 700,
+    b"X: " + b"b" * 1100 + b"\r\n",
+    b";",
 ]
 
 
@@ -156,7 +187,10 @@ def fuzz(cases: int, seed: int = 1, runtime: str = "mpy", timeout: float = 5.0, 
                 if left > baseline:
                     failures.append(("sockets leaked: %d, baseline %d" % (left, baseline), b"", ""))
                     break
-                log("  %d cases, %.0f s, sockets %d (baseline %d), statuses %r" % (i, time.monotonic() - start, left, baseline, statuses))
+                log(
+                    "  %d cases, %.0f s, sockets %d (baseline %d), statuses %r"
+                    % (i, time.monotonic() - start, left, baseline, statuses)
+                )
         fds_after = relsupport.open_fds(srv)
         traces = srv.output().count("Traceback")
         stats = {

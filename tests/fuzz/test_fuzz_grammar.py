@@ -26,7 +26,25 @@ client = InProcess()
 
 EOLS = st.sampled_from([b"\r\n", b"\r\n", b"\n"])
 SMALL_BYTES = st.binary(max_size=12)
-TOKENS = [b"", b" ", b"\t", b"\r", b"\n", b"\x00", b":", b"%", b"%2F", b"%ff", b"%zz", b"\xff", b"\xc3\xa9", b",", b";", b"?", b"#"]
+TOKENS = [
+    b"",
+    b" ",
+    b"\t",
+    b"\r",
+    b"\n",
+    b"\x00",
+    b":",
+    b"%",
+    b"%2F",
+    b"%ff",
+    b"%zz",
+    b"\xff",
+    b"\xc3\xa9",
+    b",",
+    b";",
+    b"?",
+    b"#",
+]
 TOKEN = st.sampled_from(TOKENS)
 
 
@@ -39,24 +57,36 @@ METHODS = st.one_of(
     st.sampled_from([b"FROB", b"get", b"G@T", b"", b"GET\x00", b"CONNECT", b"TRACE", b"A" * 300]),
     st.binary(max_size=8),
 )
-SEGMENT = st.lists(st.one_of(st.sampled_from([b"a", b"hello", b"x", b"..", b"."]), TOKEN, SMALL_BYTES), max_size=4).map(_join)
+SEGMENT = st.lists(st.one_of(st.sampled_from([b"a", b"hello", b"x", b"..", b"."]), TOKEN, SMALL_BYTES), max_size=4).map(
+    _join
+)
 PATHS = st.one_of(
-    st.sampled_from([b"/hello/x", b"/echo", b"/form", b"/query?a=1&b", b"/stream?n=2", b"/nope", b"*", b"/", b"/_diag"]),
+    st.sampled_from(
+        [b"/hello/x", b"/echo", b"/form", b"/query?a=1&b", b"/stream?n=2", b"/nope", b"*", b"/", b"/_diag"]
+    ),
     st.lists(SEGMENT, min_size=1, max_size=4).map(lambda s: b"/" + b"/".join(s)),
-    st.tuples(st.sampled_from([b"/query?", b"/hello/q?"]), st.lists(SEGMENT, max_size=4)).map(lambda t: t[0] + b"&".join(t[1])),
+    st.tuples(st.sampled_from([b"/query?", b"/hello/q?"]), st.lists(SEGMENT, max_size=4)).map(
+        lambda t: t[0] + b"&".join(t[1])
+    ),
     st.sampled_from([b"http://h/hello/abs", b"HTTPS://h", b"//x", b"/" + b"a" * 600]),
 )
 VERSIONS = st.one_of(
     st.sampled_from([b"HTTP/1.1", b"HTTP/1.1", b"HTTP/1.0"]),
-    st.sampled_from([b"HTTP/2.0", b"HTTP/1.9", b"HTTP/0.9", b"HTTP/1", b"http/1.1", b"HTTP/1.1 ", b"", b"HTTP/9.9", b"HTTP/a.b"]),
+    st.sampled_from(
+        [b"HTTP/2.0", b"HTTP/1.9", b"HTTP/0.9", b"HTTP/1", b"http/1.1", b"HTTP/1.1 ", b"", b"HTTP/9.9", b"HTTP/a.b"]
+    ),
 )
 HEADER_NAMES = st.one_of(
-    st.sampled_from([b"Host", b"Content-Length", b"Transfer-Encoding", b"Connection", b"Expect", b"X-A", b"Content-Type"]),
+    st.sampled_from(
+        [b"Host", b"Content-Length", b"Transfer-Encoding", b"Connection", b"Expect", b"X-A", b"Content-Type"]
+    ),
     st.tuples(st.sampled_from([b"X", b"Host", b"Content-Length"]), TOKEN).map(_join),
     st.binary(max_size=10),
 )
 HEADER_VALUES = st.one_of(
-    st.sampled_from([b"x", b"0", b"5", b"chunked", b"close", b"keep-alive", b"100-continue", b"+5", b" 12 ", b"1_0", b"-1"]),
+    st.sampled_from(
+        [b"x", b"0", b"5", b"chunked", b"close", b"keep-alive", b"100-continue", b"+5", b" 12 ", b"1_0", b"-1"]
+    ),
     st.sampled_from([b"gzip, chunked", b"chunked, chunked", b"5, 6", b"99999999999999999999", b"a" * 1100]),
     st.tuples(SMALL_BYTES, TOKEN, SMALL_BYTES).map(_join),
 )
@@ -68,7 +98,9 @@ BODY = st.binary(max_size=64)
 def framed_body(draw):  # type: ignore[no-untyped-def]
     """(extra header lines, body bytes) with correct or lying framing."""
     body = draw(BODY)
-    kind = draw(st.sampled_from(["none", "cl", "cl", "cl-short", "cl-long", "chunked", "chunked", "chunked-bad", "huge"]))
+    kind = draw(
+        st.sampled_from(["none", "cl", "cl", "cl-short", "cl-long", "chunked", "chunked", "chunked-bad", "huge"])
+    )
     if kind == "none":
         return [], b""
     if kind.startswith("cl"):
@@ -135,12 +167,20 @@ def valid_request(draw):  # type: ignore[no-untyped-def]
     """A request the app must answer 200 with a body we can predict."""
     eol = draw(EOLS)
     kind = draw(st.sampled_from(["hello", "echo-cl", "echo-chunked", "query"]))
-    extra = [(b"X-%d" % i, draw(st.text("abc XYZ-_;=,", max_size=20)).strip().encode()) for i in range(draw(st.integers(0, 5)))]
+    extra = [
+        (b"X-%d" % i, draw(st.text("abc XYZ-_;=,", max_size=20)).strip().encode())
+        for i in range(draw(st.integers(0, 5)))
+    ]
     if kind == "hello":
         name = draw(st.text("abcdef0123-_~.é", min_size=1, max_size=20))
         from urllib.parse import quote
 
-        line, body, headers, want = b"GET /hello/" + quote(name).encode() + b" HTTP/1.1", b"", [], ("Hello, %s!" % name).encode()
+        line, body, headers, want = (
+            b"GET /hello/" + quote(name).encode() + b" HTTP/1.1",
+            b"",
+            [],
+            ("Hello, %s!" % name).encode(),
+        )
     elif kind == "query":
         a = draw(st.text("abc é+&=", max_size=10))
         from urllib.parse import quote_plus

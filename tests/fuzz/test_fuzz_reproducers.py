@@ -18,7 +18,12 @@ REPRODUCERS = [
     ("HEAD with bad header", b"HEAD /hello/x HTTP/1.1\r\nHost: x\r\nBad\r\n\r\n", [400], True),
     # mutation fuzz: a body that ends early was answered twice
     ("Content-Length body cut", b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhel", [400], False),
-    ("Expect body cut", b"PUT /echo HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\na", [400], False),
+    (
+        "Expect body cut",
+        b"PUT /echo HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\na",
+        [400],
+        False,
+    ),
     # long grammar fuzz: the handler ignores a body that then ends early: 200, then a second 400
     ("unread body cut", b"GET /hello/x HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\n", [200], False),
     # mutation fuzz: a query the app's int() choked on (app bug, fixed in rel_app; kept as a check)

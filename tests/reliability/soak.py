@@ -307,7 +307,10 @@ def check(report: dict) -> list:
     if not report["server_alive"]:
         problems.append("the server died")
     if report["logged_unexpected"] or report["memory_errors"]:
-        problems.append("server logged %d unexpected errors, %d MemoryErrors" % (report["logged_unexpected"], report["memory_errors"]))
+        problems.append(
+            "server logged %d unexpected errors, %d MemoryErrors"
+            % (report["logged_unexpected"], report["memory_errors"])
+        )
     return problems
 
 

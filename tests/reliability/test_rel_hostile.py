@@ -94,22 +94,42 @@ CASES = [
     ("chunk size with plus", post(b"/echo", b"Transfer-Encoding: chunked\r\n", b"+3\r\nabc\r\n0\r\n\r\n"), [400]),
     ("chunk size with 0x", post(b"/echo", b"Transfer-Encoding: chunked\r\n", b"0x3\r\nabc\r\n0\r\n\r\n"), [400]),
     ("chunk size empty", post(b"/echo", b"Transfer-Encoding: chunked\r\n", b"\r\nabc\r\n0\r\n\r\n"), [400]),
-    ("chunk size 20 digits", post(b"/echo", b"Transfer-Encoding: chunked\r\n", b"f" * 20 + b"\r\nabc\r\n0\r\n\r\n"), [400]),
+    (
+        "chunk size 20 digits",
+        post(b"/echo", b"Transfer-Encoding: chunked\r\n", b"f" * 20 + b"\r\nabc\r\n0\r\n\r\n"),
+        [400],
+    ),
     ("chunk over max_body", post(b"/echo", b"Transfer-Encoding: chunked\r\n", b"fffffff\r\n" + b"a" * 3000), [413]),
     ("huge chunk, body ends", post(b"/echo", b"Transfer-Encoding: chunked\r\n", b"fffffff\r\nabc"), [400]),
-    ("chunk size line too long", post(b"/echo", b"Transfer-Encoding: chunked\r\n", b"3;" + b"e" * 1000 + b"\r\nabc\r\n0\r\n\r\n"), [400]),
+    (
+        "chunk size line too long",
+        post(b"/echo", b"Transfer-Encoding: chunked\r\n", b"3;" + b"e" * 1000 + b"\r\nabc\r\n0\r\n\r\n"),
+        [400],
+    ),
     ("chunk without CRLF after data", post(b"/echo", b"Transfer-Encoding: chunked\r\n", b"3\r\nabcX0\r\n\r\n"), [400]),
     ("chunk longer than said", post(b"/echo", b"Transfer-Encoding: chunked\r\n", b"2\r\nabc\r\n0\r\n\r\n"), [400]),
     ("chunked body ends early", post(b"/echo", b"Transfer-Encoding: chunked\r\n", b"5\r\nab"), [400]),
     ("chunked without last chunk", post(b"/echo", b"Transfer-Encoding: chunked\r\n", b"3\r\nabc\r\n"), [400]),
-    ("chunked sum over max_body",
-     post(b"/echo", b"Transfer-Encoding: chunked\r\n", (b"400\r\n" + b"a" * 1024 + b"\r\n") * 3 + b"0\r\n\r\n"), [413]),
-    ("trailers over limit",
-     post(b"/echo", b"Transfer-Encoding: chunked\r\n", b"1\r\na\r\n0\r\n" + (b"T: " + b"t" * 60 + b"\r\n") * 30 + b"\r\n"),
-     [431]),
+    (
+        "chunked sum over max_body",
+        post(b"/echo", b"Transfer-Encoding: chunked\r\n", (b"400\r\n" + b"a" * 1024 + b"\r\n") * 3 + b"0\r\n\r\n"),
+        [413],
+    ),
+    (
+        "trailers over limit",
+        post(
+            b"/echo",
+            b"Transfer-Encoding: chunked\r\n",
+            b"1\r\na\r\n0\r\n" + (b"T: " + b"t" * 60 + b"\r\n") * 30 + b"\r\n",
+        ),
+        [431],
+    ),
     # one trailer line longer than max_header_bytes: refused like an over-long chunk-size line
-    ("trailer line over limit",
-     post(b"/echo", b"Transfer-Encoding: chunked\r\n", b"1\r\na\r\n0\r\n" + b"T: " + b"t" * 1100 + b"\r\n\r\n"), [400]),
+    (
+        "trailer line over limit",
+        post(b"/echo", b"Transfer-Encoding: chunked\r\n", b"1\r\na\r\n0\r\n" + b"T: " + b"t" * 1100 + b"\r\n\r\n"),
+        [400],
+    ),
     # header injection through what a handler sets
     ("redirect target with CRLF", b"GET /redirect?to=/a%0d%0aSet-Cookie:%20p=1 HTTP/1.1\r\n" + H + b"\r\n", [500]),
     ("redirect target with LF", b"GET /redirect?to=/a%0aX:%20y HTTP/1.1\r\n" + H + b"\r\n", [500]),
@@ -121,8 +141,11 @@ CASES = [
     ("half a request after valid one", GOOD + b"GET /hello/b HT", [200]),
     ("oversized line after valid one", GOOD + b"GET /" + b"a" * LONG + b" HTTP/1.1\r\n\r\n", [200, 414]),
     ("smuggled request in body", post(b"/echo", b"Content-Length: 4\r\n", b"abcd") + b"GET /x\r\n\r\n", [200, 400]),
-    ("valid pipeline then smuggling",
-     GOOD + post(b"/echo", b"Content-Length: 1\r\nTransfer-Encoding: chunked\r\n", b"0\r\n\r\n") + GOOD, [200, 400]),
+    (
+        "valid pipeline then smuggling",
+        GOOD + post(b"/echo", b"Content-Length: 1\r\nTransfer-Encoding: chunked\r\n", b"0\r\n\r\n") + GOOD,
+        [200, 400],
+    ),
 ]
 
 
@@ -134,7 +157,12 @@ CLOSING = (400, 408, 413, 414, 417, 431, 505)
 HANDLER_ERRORS = {"bad query escape", "query not UTF-8"}
 # The error is the client's EOF in the middle of a body: without a half-close the server waits
 # for the body timeout and then closes (test_slow covers that).
-EOF_ERRORS = {"Content-Length lies long", "huge chunk, body ends", "chunked body ends early", "chunked without last chunk"}
+EOF_ERRORS = {
+    "Content-Length lies long",
+    "huge chunk, body ends",
+    "chunked body ends early",
+    "chunked without last chunk",
+}
 
 
 def closes(name: str, expected: list) -> bool:

@@ -9,7 +9,9 @@ import pytest
 from relsupport import GOOD, exchange, recv_all, responses, settle_sockets, socket_count, statuses, still_serves
 
 POST_CL = b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello"
-POST_CHUNKED = b"POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhe\r\n3;x=y\r\nllo\r\n0\r\nT: 1\r\n\r\n"
+POST_CHUNKED = (
+    b"POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhe\r\n3;x=y\r\nllo\r\n0\r\nT: 1\r\n\r\n"
+)
 GET_LF = b"GET /hello/lf HTTP/1.1\nHost: x\n\n"
 
 
@@ -18,7 +20,9 @@ def head_length(request: bytes) -> int:
     return end + 4 if end >= 0 else request.find(b"\n\n") + 2
 
 
-@pytest.mark.parametrize("request_bytes", [GOOD, GET_LF, POST_CL, POST_CHUNKED], ids=["get", "get-lf", "post-cl", "post-chunked"])
+@pytest.mark.parametrize(
+    "request_bytes", [GOOD, GET_LF, POST_CL, POST_CHUNKED], ids=["get", "get-lf", "post-cl", "post-chunked"]
+)
 def test_stopped_at_every_byte(srv, request_bytes):  # type: ignore[no-untyped-def]
     """The client sends the first k bytes and half-closes: a cut head is dropped without an
     answer, a cut body answers 400; the whole request is answered once."""
@@ -171,7 +175,7 @@ def test_clients_vanishing_mid_response(srv):  # type: ignore[no-untyped-def]
         if i % 2:
             s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
         s.close()
-    for i in range(10):  # gone while a chunked stream is being written
+    for _ in range(10):  # gone while a chunked stream is being written
         s = srv.connect()
         s.sendall(b"GET /stream?n=2000 HTTP/1.1\r\nHost: x\r\n\r\n")
         s.recv(50)
