@@ -74,8 +74,8 @@ test-unit-mpy: $(VENV_STAMP) mpy
 	cd tests && MICROPYPATH=$(MICROPYPATH_SRC) $(MICROPYTHON) mpytest.py unit
 	cd tests && MICROPYPATH=$(MICROPYPATH_MPY) $(MICROPYTHON) mpytest.py unit
 	@if [ -x "$(MICROPYTHON_121)" ]; then \
-	  cd tests && MICROPYPATH=$(CURDIR) $(MICROPYTHON_121) mpytest.py unit; \
-	else echo "SKIP: MicroPython 1.21 unit run: no binary at $(MICROPYTHON_121) (make micropython-1.21)"; fi
+	  cd tests && MICROPYPATH=.frozen:$(CURDIR) $(MICROPYTHON_121) mpytest.py unit; \
+	else echo "SKIP: MicroPython 1.21 unit run: no binary at $(MICROPYTHON_121) (see README: Development)"; fi
 
 # End-to-end: real clients against servers under MicroPython (several builds) and CPython.
 test-e2e: $(VENV_STAMP) mpy
@@ -86,3 +86,7 @@ test: lint mypy test-unit-cpython test-unit-mpy test-e2e $(TEST_TARGETS)
 clean:
 	rm -rf dist build .pytest_cache .mypy_cache .ruff_cache
 
+
+# package.json (what `mip install github:...` fetches): every module a board can use.
+package-json:
+	python3 -c "import json,os; fs=sorted(f for f in os.listdir('uht') if f.endswith('.py') and f!='_cpython.py'); json.dump({'urls':[['uht/'+f,'uht/'+f] for f in fs],'version':'0.1.0'}, open('package.json','w'), indent=2); open('package.json','a').write(chr(10))"

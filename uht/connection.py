@@ -66,7 +66,9 @@ class Connection:
                 raise OverflowError
             self._grow(min(limit, len(self.buf) * 2))
         if self._readinto is not None:
-            n = await self._readinto(memoryview(self.buf)[self.end :])
+            n = None
+            while n is None:  # None: woken with nothing to read (older asyncio polls spuriously)
+                n = await self._readinto(memoryview(self.buf)[self.end :])
         else:
             data = await self.reader.read(len(self.buf) - self.end)
             n = len(data)

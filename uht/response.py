@@ -12,7 +12,7 @@ _DONE = 3
 
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_date_cache = [0, ""]
+_date_cache = [-1, ""]  # (second, text) of the last Date header
 
 
 def http_date(seconds=None):  # type: ignore[no-untyped-def]

@@ -289,6 +289,7 @@ class HTTPServer:
         conn.expired = why
         if conn.task is not None:
             conn.task.cancel()
+            conn.task = None
 
     def _on_socket(self, sock, addr) -> None:  # type: ignore[no-untyped-def]
         """MicroPython: a freshly accepted, non-blocking client socket."""

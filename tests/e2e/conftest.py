@@ -43,7 +43,7 @@ def command_for(runtime: str, script: str, port: int):  # type: ignore[no-untype
     if runtime == "mpy121":
         if not os.access(MICROPYTHON_121, os.X_OK):
             pytest.skip("MicroPython 1.21 not built at %s (see README: make micropython-1.21)" % MICROPYTHON_121)
-        env["MICROPYPATH"] = ROOT
+        env["MICROPYPATH"] = ".frozen:" + ROOT
         return [MICROPYTHON_121] + args, env
     if runtime == "mpy-smallheap":
         return _small_heap_command(script, port, env)
