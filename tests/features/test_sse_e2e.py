@@ -2,6 +2,7 @@
 under MicroPython (source and .mpy in a small heap) and CPython."""
 
 import os
+import socket
 import time
 
 import httpx
@@ -61,3 +62,20 @@ def test_client_leaving_frees_the_slot(srv):  # type: ignore[no-untyped-def]
         while client.get(srv.url + "/_conns").json()["long_lived"] and time.monotonic() < deadline:
             time.sleep(0.1)
         assert client.get(srv.url + "/_conns").json()["long_lived"] == 0
+
+
+def test_client_that_stops_reading_is_dropped(srv):  # type: ignore[no-untyped-def]
+    """The stream fills the socket buffers; after write_timeout (1 s) the server gives up."""
+    s = socket.create_connection(("127.0.0.1", srv.port), timeout=5)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    s.sendall(b"GET /sse-flood HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert s.recv(15) == b"HTTP/1.1 200 OK"  # the stream runs; from now on nothing is read
+    try:
+        deadline = time.monotonic() + 10
+        with httpx.Client(timeout=5) as client:
+            assert client.get(srv.url + "/_conns").json()["long_lived"] == 1
+            while client.get(srv.url + "/_conns").json()["long_lived"] and time.monotonic() < deadline:
+                time.sleep(0.2)
+            assert client.get(srv.url + "/_conns").json()["long_lived"] == 0
+    finally:
+        s.close()

@@ -85,6 +85,13 @@ async def forever(req, stream):
         await asyncio.sleep(0.1)
 
 
+@app.sse("/sse-flood", keepalive=0.2)
+async def sse_flood(req, stream):
+    block = "y" * 2000
+    while True:
+        await stream.send(block)
+
+
 @app.route("/_conns")
 async def conns(req, resp):
     gc.collect()
