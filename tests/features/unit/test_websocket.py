@@ -289,3 +289,25 @@ def test_pure_python_sha1_fallback():
     long = b"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"  # FIPS 180 two-block vector
     assert sha1(long) == bytes.fromhex("84983e441c3bd26ebaae4aa1f95129e5e54670f1")
     assert sha1(b"a" * 1000) == bytes.fromhex("291e9a6c66994949b57ba5e650361e98fc36b1ba")
+
+
+async def test_frames_split_across_reads():
+    """Headers, masks and payloads arriving a few bytes at a time (one to seven per read)."""
+    app = HTTPServer(max_body=100000)
+    websocket.install(app)
+
+    @app.websocket("/ws")
+    async def echo(req, ws):  # type: ignore[no-untyped-def]
+        async for msg in ws:
+            await ws.send(msg)
+
+    medium = bytes(i % 253 for i in range(700))
+    data = handshake() + frame(1, "a", fin=False) + frame(9, b"p") + frame(0, "bc") + frame(2, medium)
+    data += close_frame(1000)
+    for step in (1, 2, 3, 7):
+        raw = await TestClient(app).raw(data, step)
+        _, _, frames = parse(raw)
+        assert frames[0] == (True, 10, b"p"), step
+        assert frames[1] == (True, 1, b"abc"), step
+        assert frames[2] == (True, 2, medium), step
+        assert close_code(frames[3]) == 1000, step
