@@ -15,8 +15,10 @@ SOAK_HEAP ?= 128K
 .PHONY: test-reliability fuzz soak
 
 test-reliability: $(VENV_STAMP)
-	$(PYTEST) -q -p no:cacheprovider tests/reliability
-	cd tests/fuzz && $(PYTEST) -q -p no:cacheprovider .
+	status=0; \
+	$(PYTEST) -q -p no:cacheprovider tests/reliability || status=1; \
+	(cd tests/fuzz && $(PYTEST) -q -p no:cacheprovider .) || status=1; \
+	exit $$status
 
 # Both fuzzers run even when the first finds something; failing inputs land in build/fuzz-failures/.
 fuzz: $(VENV_STAMP)
