@@ -57,6 +57,10 @@ async def accept_loop(sock, on_client) -> None:  # type: ignore[no-untyped-def]
             continue
         try:
             client.setblocking(False)
+            try:
+                client.setsockopt(6, 1, 1)  # IPPROTO_TCP, TCP_NODELAY: no Nagle wait on small writes
+            except (OSError, AttributeError):
+                pass  # not every port has it
             on_client(client, addr)
         except MemoryError:
             client.close()

@@ -20,6 +20,8 @@ async def answer_error(app, req, resp, exc) -> None:  # type: ignore[no-untyped-
     if resp.started:
         resp.keep_alive = False  # the client cannot tell a half-sent body from a whole one
         return
+    if not req.keep_alive:
+        resp.keep_alive = False  # e.g. the body's framing broke: this connection ends here
     handler = app._error_handlers.get(status) or app._error_handlers.get(type(exc))
     _reset(resp, status)
     if handler is not None:
@@ -39,13 +41,14 @@ async def answer_error(app, req, resp, exc) -> None:  # type: ignore[no-untyped-
         await resp.send("Internal Server Error\n")
 
 
-async def reply_error(app, conn, exc) -> None:  # type: ignore[no-untyped-def]
-    """An error found before a handler ran: answer it and close."""
+async def reply_error(app, conn, exc, head_only: bool = False) -> None:  # type: ignore[no-untyped-def]
+    """An error found before a handler ran: answer it and close (no body for a HEAD request)."""
     if app.access_log:
         app._log("%s - - %d" % (conn.remote_addr, exc.status))
     try:
         conn.disarm()
         resp = Response(conn, None)
+        resp.head_only = head_only
         resp._write_timeout = app.write_timeout
         _reset(resp, exc.status)
         for name, value in exc.headers:
@@ -98,7 +101,9 @@ def mount(app, prefix: str, sub) -> None:  # type: ignore[no-untyped-def]
 
 def claim_long_lived(app, req) -> None:  # type: ignore[no-untyped-def]
     cap = app.max_long_lived
-    if cap is not None:
+    if cap is None:
+        cap = max(1, app.max_connections // 2)  # dashboards left open never take every slot
+    if cap:
         count = 0
         for c in app._conns:
             if c.state == LONG_LIVED:

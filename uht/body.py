@@ -19,12 +19,12 @@ async def _send_continue(req) -> None:  # type: ignore[no-untyped-def]
         await req.conn.drain(req.server.write_timeout)
 
 
-async def _raw(req, n: int, line: bool = False) -> bytes:  # type: ignore[no-untyped-def]
+async def _raw(req, n: int, line: bool = False, status: int = 400) -> bytes:  # type: ignore[no-untyped-def]
     """n bytes at most from the connection (or one line of at most n), under the body timeout."""
     conn = req.conn
     conn.arm(req.server.body_timeout)
     try:
-        return await (read_line(conn, n) if line else conn.read_some(n))
+        return await (read_line(conn, n, status) if line else conn.read_some(n))
     except ClientGone:
         raise HTTPError(400, "body ended early")
     finally:
@@ -56,12 +56,18 @@ async def read_line(conn, limit: int, status: int = 400) -> bytes:
 async def read(req, n: int) -> bytes:  # type: ignore[no-untyped-def]
     if req._remaining == 0 or n <= 0:
         return b""
-    await _send_continue(req)
-    if req._remaining == _CHUNKED:
-        return await _read_chunked(req, n)
-    data = await _raw(req, min(n, req._remaining))
-    req._remaining -= len(data)
-    return data
+    try:
+        await _send_continue(req)
+        if req._remaining == _CHUNKED:
+            return await _read_chunked(req, n)
+        data = await _raw(req, min(n, req._remaining))
+        req._remaining -= len(data)
+        return data
+    except HTTPError:
+        # The body's framing is broken: nothing more can be read from this connection.
+        req._remaining = 0
+        req.keep_alive = False
+        raise
 
 
 async def _read_chunked(req, n: int) -> bytes:  # type: ignore[no-untyped-def]
@@ -93,7 +99,7 @@ async def _chunk_size(req) -> int:  # type: ignore[no-untyped-def]
 async def _skip_trailers(req) -> None:  # type: ignore[no-untyped-def]
     budget = req.server.max_header_bytes
     while True:
-        line = await _raw(req, budget, True)
+        line = await _raw(req, budget, True, 431)
         if not line:
             return
         budget -= len(line)

@@ -10,8 +10,9 @@ if False:  # for type checkers only
 from ._compat import ticks_add, ticks_ms
 
 
-class ClientGone(Exception):
-    """The peer closed or reset the connection: nothing more can be said to it."""
+class ClientGone(OSError):
+    """The peer closed or reset the connection: nothing more can be said to it. An OSError, as
+    the socket error it stands for, so code that catches OSError around writes keeps working."""
 
 
 # What the connection is doing, for the deadline sweeper and for eviction at the connection cap.
@@ -119,7 +120,10 @@ class Connection:
     # -- writing -------------------------------------------------------------------------------
 
     def write(self, data) -> None:  # type: ignore[no-untyped-def]
-        self.writer.write(data)
+        try:
+            self.writer.write(data)
+        except OSError:  # reset by the peer: a disconnect, not a handler error
+            raise ClientGone
 
     async def flush(self, timeout) -> None:  # type: ignore[no-untyped-def]
         """drain() only when something is left to send: MicroPython's Stream.write() sends at once
@@ -131,6 +135,8 @@ class Connection:
         self.arm(timeout)
         try:
             await self.writer.drain()
+        except OSError:
+            raise ClientGone
         finally:
             self.disarm()
 

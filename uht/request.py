@@ -61,6 +61,18 @@ class Request:
         return self._segments  # type: ignore[return-value]
 
     @property
+    def cookies(self) -> dict:
+        """Cookies sent with the request (parsed by uht.cookies on first use)."""
+        from .cookies import get_cookies
+
+        return get_cookies(self)
+
+    @property
+    def has_body(self) -> bool:
+        """Whether body bytes remain unread."""
+        return self._remaining != 0
+
+    @property
     def query_string(self) -> bytes:
         return self._raw_query.encode()
 

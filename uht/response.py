@@ -139,7 +139,7 @@ class Response:
         else:
             self._mode = _STREAM_RAW
             self.keep_alive = False  # the body ends when the connection does
-        self._default_content_type(True)
+        self._default_content_type(not self._no_body())
         self.conn.write(self._head())
         if held:
             await self._write_body(held)
@@ -150,13 +150,45 @@ class Response:
         if not data or self.head_only or self._no_body():
             return
         if self._mode == _STREAM_CHUNKED:
-            self.conn.write(("%x\r\n" % len(data)).encode())
-            self.conn.write(data)
-            self.conn.write(b"\r\n")
+            if len(data) <= 1024:  # one write: small writes in a row meet Nagle and delayed ACKs
+                chunk = bytearray(("%x\r\n" % len(data)).encode())
+                chunk += data
+                chunk += b"\r\n"
+                self.conn.write(chunk)
+            else:
+                self.conn.write(("%x\r\n" % len(data)).encode())
+                self.conn.write(data)
+                self.conn.write(b"\r\n")
         else:
             self.conn.write(data)
         self.bytes_sent += len(data)
         await self.conn.drain(self._write_timeout)
+
+    async def write(self, data) -> None:  # type: ignore[no-untyped-def]
+        """Stream data (bytes, bytearray or memoryview) without copying it: starts the stream if
+        needed and returns once it is handed to the socket, so the caller may reuse its buffer."""
+        if self._mode == _DONE:
+            raise RuntimeError("response already finished")
+        await self.start_stream()
+        await self._write_body(data)
+
+    async def send_file(self, path: str, **options) -> None:  # type: ignore[no-untyped-def]
+        """Send a file from the filesystem (uht.static: type, ETag, ranges, gzip; see docs/static.md)."""
+        from .static import send_file
+
+        await send_file(self, path, req=self.request, **options)
+
+    def set_cookie(self, name: str, value: str = "", **attributes) -> None:  # type: ignore[no-untyped-def]
+        """Add a Set-Cookie header (uht.cookies: max_age, expires, path, domain, secure, http_only,
+        same_site)."""
+        from .cookies import set_cookie
+
+        set_cookie(self, name, value, **attributes)
+
+    def delete_cookie(self, name: str, **attributes) -> None:  # type: ignore[no-untyped-def]
+        from .cookies import delete_cookie
+
+        delete_cookie(self, name, **attributes)
 
     async def send_json(self, obj) -> None:  # type: ignore[no-untyped-def]
         import json

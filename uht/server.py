@@ -41,7 +41,7 @@ class HTTPServer:
     idle_timeout = 5.0  # keep-alive wait for the next request
     body_timeout = 10.0  # stall while reading a body
     write_timeout = 10.0  # stall while sending
-    max_long_lived = None  # WebSocket/event-stream connections (None: only max_connections)
+    max_long_lived = None  # WebSocket/event-stream connections (None: half of max_connections)
     access_log = False  # True: print a line per request; or a callable taking the line
 
     def __init__(self, backlog=None, **options) -> None:  # type: ignore[no-untyped-def]
@@ -116,6 +116,10 @@ class HTTPServer:
         from ._rare import mount
 
         mount(self, prefix, app)
+
+    def route_for(self, req, method: str):  # type: ignore[no-untyped-def]
+        """(route, params) that would handle req's path with method, or (None, allowed methods)."""
+        return self.router.find(method, req.lookup_path, req.segments)
 
     def claim_long_lived(self, req) -> None:  # type: ignore[no-untyped-def]
         """Mark req's connection long-lived (WebSocket, event stream): no idle or head timeouts,
@@ -218,6 +222,7 @@ class HTTPServer:
                 conn.arm(self.head_timeout)
 
     async def _serve(self, conn) -> None:  # type: ignore[no-untyped-def]
+        head = None
         try:
             while not self._closing:
                 head = await self._read_head(conn)
@@ -231,7 +236,10 @@ class HTTPServer:
                 if keep and req._remaining:
                     from .body import discard
 
-                    keep = await discard(req, self.max_discard)
+                    try:
+                        keep = await discard(req, self.max_discard)
+                    except HTTPError:
+                        keep = False  # already answered: just close
                 if self.access_log:
                     self._log("%s %s %s %d %d" % (req.remote_addr, req.method, req.path, resp.status, resp.bytes_sent))
                 if not keep:
@@ -241,7 +249,7 @@ class HTTPServer:
         except HTTPError as exc:
             from ._rare import reply_error
 
-            await reply_error(self, conn, exc)
+            await reply_error(self, conn, exc, head is not None and head.startswith("HEAD "))
         except asyncio.CancelledError:
             if conn.expired == "timeout" and conn.state == WAIT_HEAD and conn.buffered():
                 from ._rare import reply_error

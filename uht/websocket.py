@@ -395,8 +395,12 @@ class WebSocket:
             head = bytes((0x80 | op, 127)) + n.to_bytes(8, "big")
         conn = self.conn
         try:
-            conn.write(head)  # both writes before any await: frames from several tasks never mix
-            if n:
+            # No await until the frame is written: frames from several tasks never mix. A small
+            # frame goes in one write: two small segments would meet Nagle and delayed ACKs.
+            if n <= 1024:
+                conn.write(head + bytes(payload) if n else head)
+            else:
+                conn.write(head)
                 conn.write(payload)
             if getattr(conn.writer, "out_buf", True):  # MicroPython sent it already: no drain
                 async with self._lock:  # one drain at a time: MicroPython allows one writer wait
