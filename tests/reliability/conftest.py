@@ -10,9 +10,10 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import relsupport  # noqa: E402
 
-# The runtimes the hostile table runs under: the PyPI MicroPython with uht from source, and uht
-# from .mpy in a small heap. REL_RUNTIMES=mpy,mpy121,... to change.
-RUNTIMES = os.environ.get("REL_RUNTIMES", "mpy,mpy-heap128K").split(",")
+# The runtimes the module-scoped suites run under: the PyPI MicroPython with uht from source, uht
+# from .mpy in a small heap, and MicroPython 1.21 (our floor; skipped when its binary is not
+# built). REL_RUNTIMES=mpy,... to change.
+RUNTIMES = os.environ.get("REL_RUNTIMES", "mpy,mpy-heap128K,mpy121").split(",")
 
 
 @pytest.fixture(scope="module", params=RUNTIMES)
