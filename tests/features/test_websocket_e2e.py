@@ -193,3 +193,20 @@ def test_client_that_stops_reading_is_dropped(srv):  # type: ignore[no-untyped-d
         assert time.monotonic() < deadline
     finally:
         s.close()
+
+
+def test_heap_does_not_grow_with_messages(srv):  # type: ignore[no-untyped-def]
+    if srv.runtime == "cpython":
+        pytest.skip("gc.mem_alloc is MicroPython's")
+    with connect(ws_url(srv, "/echo")) as ws:
+
+        def exchange(n: int) -> None:
+            for i in range(n):
+                ws.send("message %d" % i if i % 2 else b"\x00" * (i % 700))
+                ws.recv(timeout=5)
+
+        exchange(50)  # warm up: lazy imports, buffers at their size
+        before = requests.get(srv.url + "/_conns", timeout=5).json()["mem_alloc"]
+        exchange(300)
+        after = requests.get(srv.url + "/_conns", timeout=5).json()["mem_alloc"]
+    assert after - before < 2048, (before, after)
