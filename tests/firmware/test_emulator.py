@@ -30,6 +30,7 @@ EMULATOR_DIR = Path(__file__).resolve().parent / "emulator"
 IMAGE = Path(os.environ.get("UHT_PICO_W_UF2", REPO / "dist" / "firmware" / "RPI_PICO_W" / "firmware.uf2"))
 BOOTROM = Path(os.environ.get("UHT_RP2040_BOOTROM", REPO.parent / "shared" / "rp2040" / "bootrom-b1.bin"))
 MPREMOTE = REPO / ".venv" / "bin" / "mpremote"
+LOG_DIR = REPO / "build" / "emulator"
 BOOT_TIMEOUT = float(os.environ.get("UHT_EMULATOR_BOOT_TIMEOUT", "240"))
 
 pytestmark = pytest.mark.timeout(1800)
@@ -163,6 +164,10 @@ class Board:
             self.sock.close()
         self.proc.send_signal(signal.SIGTERM)  # saves the flash to --flash
         self.proc.wait(timeout=30)
+        # Keep the serial output of every boot for a look afterwards (build/ is git-ignored).
+        LOG_DIR.mkdir(parents=True, exist_ok=True)
+        with open(LOG_DIR / "serial.log", "ab") as kept:
+            kept.write(self.log.read_bytes())
 
 
 @pytest.fixture(scope="module")
@@ -170,6 +175,7 @@ def workdir(tmp_path_factory):
     reason = missing()
     if reason:
         pytest.skip(reason)
+    (LOG_DIR / "serial.log").unlink(missing_ok=True)
     return tmp_path_factory.mktemp("pico-w")
 
 
