@@ -4,6 +4,7 @@ station join, AP fallback with the derived password, radio failure, reconnect, N
 import hashlib
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -209,3 +210,48 @@ def test_provisioned_main_serves_with_radio_down(tmp_path):
         proc.kill()
         rest = proc.communicate(timeout=5)[0].decode()
     assert not uht_lines(rest)  # exactly one `uht:` line
+
+
+def _get(port, path, attempts=50):
+    for _ in range(attempts):
+        try:
+            return urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5).read()
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError(f"nothing answers on port {port}")
+
+
+@pytest.mark.skipif(not HAVE_UHT, reason="uht (uht/__init__.py, uht/testing.py) is not in the repo yet")
+def test_ctrl_c_releases_the_port_so_start_runs_again(tmp_path):
+    """mpremote connecting sends Ctrl-C to the running main.py; the next start() (after a soft reset)
+    must be able to bind the same port at once."""
+    port = free_port()
+    (tmp_path / "settings.json").write_text(json.dumps({"port": port, "bind": "127.0.0.1"}))
+    script = prelude(tmp_path) + (
+        "import network\nnetwork.RADIO_FAILS = True\n"
+        "import uhtfw\nfrom uht import HTTPServer\n"
+        "for run in (1, 2):\n"
+        "    app = HTTPServer()\n"
+        "    app.add_route('/run', lambda req, resp, n=run: resp.send(str(n)))\n"
+        "    try:\n"
+        "        uhtfw.start(app)\n"
+        "    except KeyboardInterrupt:\n"
+        "        print('interrupted', run)\n"
+    )
+    proc = subprocess.Popen(
+        [str(MICROPYTHON), "-c", script],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env=dict(os.environ, MICROPYPATH=MICROPYPATH),
+        cwd=str(tmp_path),
+    )
+    try:
+        assert proc.stdout.readline().decode().startswith("uht: no Wi-Fi")
+        assert _get(port, "/run") == b"1"
+        proc.send_signal(signal.SIGINT)
+        assert proc.stdout.readline().decode().strip() == "interrupted 1"
+        assert proc.stdout.readline().decode().startswith("uht: no Wi-Fi")
+        assert _get(port, "/run") == b"2"
+    finally:
+        proc.kill()
+        proc.communicate(timeout=5)
