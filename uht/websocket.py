@@ -291,15 +291,27 @@ class WebSocket:
             self._seen()
 
     async def _read_exactly(self, n: int):  # type: ignore[no-untyped-def]
+        """n payload bytes as a bytearray (unmasked in place next). What the connection has
+        buffered is copied; the rest is read straight into the payload: no chunk objects to
+        fragment a small heap."""
         conn = self.conn
-        if conn.end - conn.start >= n:
-            return conn.take(n)
         data = bytearray(n)
-        got = 0
+        view = memoryview(data)
+        got = min(n, conn.end - conn.start)
+        if got:
+            view[:got] = memoryview(conn.buf)[conn.start : conn.start + got]
+            conn.start += got
+        readinto = getattr(conn.reader, "readinto", None)
         while got < n:
-            chunk = await conn.read_some(n - got)
-            data[got : got + len(chunk)] = chunk
-            got += len(chunk)
+            if readinto is not None:
+                count = await readinto(view[got:])
+                if not count:
+                    raise ClientGone
+            else:
+                chunk = await conn.read_some(n - got)
+                count = len(chunk)
+                view[got : got + count] = chunk
+            got += count
             self._seen()
         return data
 
@@ -498,9 +510,11 @@ def _unmask(data, mask: bytes):  # type: ignore[no-untyped-def]
     """XOR data with the 4-byte mask, in blocks through big ints: C speed on MicroPython, and
     never more than a few blocks of heap."""
     n = len(data)
-    if n <= 16:
-        return bytes(b ^ mask[i & 3] for i, b in enumerate(data))
     out = data if isinstance(data, bytearray) else bytearray(data)
+    if n <= 16:
+        for i in range(n):
+            out[i] ^= mask[i & 3]
+        return out
     key = int.from_bytes(mask * (_BLOCK // 4), "big")
     view = memoryview(out)
     for at in range(0, n, _BLOCK):
