@@ -70,7 +70,7 @@ def _check_handshake(req) -> str:  # type: ignore[no-untyped-def]
         raise HTTPError(426, "WebSocket upgrade required", [["Upgrade", "websocket"], ["Sec-WebSocket-Version", "13"]])
     if headers.get("sec-websocket-version", "").strip() != "13":
         raise HTTPError(426, "WebSocket version 13 required", [["Sec-WebSocket-Version", "13"]])
-    if req.version != 11 or req.method != "GET" or req._remaining:
+    if req.version != 11 or req.method != "GET" or req.has_body:
         raise HTTPError(400, "bad WebSocket handshake")
     key = headers.get("sec-websocket-key", "").strip()
     try:
