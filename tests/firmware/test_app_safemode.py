@@ -51,6 +51,17 @@ def test_window_comes_from_settings(tmp_path):
     assert int(out(run_mpy(script, tmp_path)).split()[-1]) < 300
 
 
+def test_esp32_c6_boot_button_is_gpio9(tmp_path):
+    c6 = "import uhtfw.safemode as sm, machine\nsm.PLATFORM = 'esp32'\nsm.BUILD = 'ESP32_GENERIC_C6'\n"
+    assert check(tmp_path, c6 + "machine.PIN_LEVELS[9] = 0\n", window=200)[0] == "BOOT button"
+    assert check(tmp_path, c6 + "machine.PIN_LEVELS[0] = 0\n", window=200)[0] == "None"
+
+
+def test_esp8266_boot_button_is_gpio0(tmp_path):
+    esp = "import uhtfw.safemode as sm, machine\nsm.PLATFORM = 'esp8266'\nsm.BUILD = 'ESP8266_GENERIC'\n"
+    assert check(tmp_path, esp + "machine.PIN_LEVELS[0] = 0\n", window=200)[0] == "BOOT button"
+
+
 def test_ctrl_c_in_boot_window(tmp_path):
     assert check(tmp_path, window=1000, stdin=b"\x03")[0] == "Ctrl-C"
     assert check(tmp_path, window=300, stdin=b"x")[0] == "None"

@@ -7,7 +7,9 @@ import time
 
 from uhtfw import files
 
-PLATFORM = sys.platform  # which board's button to read; tests set it
+# Which board's button to read (tests set these): the port, and the board the image was built for.
+PLATFORM = sys.platform
+BUILD = getattr(sys.implementation, "_build", "")
 FLAG = "SAFEMODE"
 REASON = None  # why this boot is in safe mode, or None
 
@@ -32,8 +34,7 @@ def boot_button():
         from machine import Pin
 
         # The BOOT button pulls the strapping pin low: GPIO9 on the C3/C6, GPIO0 elsewhere.
-        build = getattr(sys.implementation, "_build", "")
-        pin = Pin(9 if ("C3" in build or "C6" in build) else 0, Pin.IN, Pin.PULL_UP)
+        pin = Pin(9 if ("C3" in BUILD or "C6" in BUILD) else 0, Pin.IN, Pin.PULL_UP)
         return lambda: pin.value() == 0
     return None
 
