@@ -3,6 +3,7 @@ frozen app (firmware/modules), uht and the fake board modules (tests/firmware/st
 
 import importlib.util
 import os
+import shutil
 import socket
 import subprocess
 from pathlib import Path
@@ -10,7 +11,16 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 STUBS = Path(__file__).resolve().parent / "stubs"
 MODULES = REPO / "firmware" / "modules"
-MICROPYTHON = REPO / ".venv" / "bin" / "micropython"
+
+
+def _tool(name):
+    """The venv's tool (made by `make venv`), else one on PATH; MICROPYTHON/MPREMOTE override."""
+    venv = REPO / ".venv" / "bin" / name
+    return Path(os.environ.get(name.upper()) or (venv if venv.exists() else shutil.which(name) or venv))
+
+
+MICROPYTHON = _tool("micropython")
+MPREMOTE = _tool("mpremote")
 HAVE_UHT = (REPO / "uht" / "__init__.py").exists() and (REPO / "uht" / "testing.py").exists()
 MICROPYPATH = ":".join([".frozen", str(STUBS), str(MODULES), str(REPO)])
 

@@ -24,12 +24,11 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from app_support import REPO, load_template
+from app_support import MPREMOTE, REPO, load_template
 
 EMULATOR_DIR = Path(__file__).resolve().parent / "emulator"
 IMAGE = Path(os.environ.get("UHT_PICO_W_UF2", REPO / "dist" / "firmware" / "RPI_PICO_W" / "firmware.uf2"))
 BOOTROM = Path(os.environ.get("UHT_RP2040_BOOTROM", REPO.parent / "shared" / "rp2040" / "bootrom-b1.bin"))
-MPREMOTE = REPO / ".venv" / "bin" / "mpremote"
 LOG_DIR = REPO / "build" / "emulator"
 BOOT_TIMEOUT = float(os.environ.get("UHT_EMULATOR_BOOT_TIMEOUT", "240"))
 
@@ -47,7 +46,7 @@ def missing():
     if not (EMULATOR_DIR / "node_modules" / "rp2040js").exists():
         return "rp2040js is not installed: make emulator-deps"
     if not MPREMOTE.exists():
-        return "no mpremote in .venv: make venv"
+        return f"no mpremote at {MPREMOTE}: make venv"
     return None
 
 
