@@ -31,7 +31,7 @@ UHT_SOURCES := $(wildcard uht/*.py)
 TEST_TARGETS :=
 -include mk/*.mk
 
-.PHONY: all venv run test test-unit-cpython test-unit-mpy test-e2e lint mypy mpy clean help
+.PHONY: frozen-micropython all venv run test test-unit-cpython test-unit-mpy test-e2e lint mypy mpy clean help
 
 all: test
 
@@ -77,8 +77,23 @@ test-unit-mpy: $(VENV_STAMP) mpy
 	  cd tests && MICROPYPATH=.frozen:$(CURDIR) $(MICROPYTHON_121) mpytest.py unit; \
 	else echo "SKIP: MicroPython 1.21 unit run: no binary at $(MICROPYTHON_121) (see README: Development)"; fi
 
+# A unix-port MicroPython with this checkout's uht frozen in, as the firmware images have it: the
+# e2e suite runs the core app on it in a 64 KB heap. Needs the MicroPython tree; skipped without it.
+FROZEN_DIR := $(CURDIR)/build/frozen-unix
+export FROZEN_MICROPYTHON := $(FROZEN_DIR)/build/micropython
+
+frozen-micropython: $(UHT_SOURCES)
+	@if [ -d "$(MICROPY_DIR)/ports/unix" ]; then \
+	  mkdir -p $(FROZEN_DIR) && \
+	  printf 'include("$$(PORT_DIR)/variants/standard/manifest.py")\npackage("uht", base_path="$(CURDIR)")\n' \
+	    > $(FROZEN_DIR)/manifest.py && \
+	  nice $(MAKE) -s -C $(MICROPY_DIR)/ports/unix -j2 MICROPY_PY_BTREE=0 BUILD=$(FROZEN_DIR)/build \
+	    FROZEN_MANIFEST=$(FROZEN_DIR)/manifest.py > $(FROZEN_DIR)/build.log 2>&1 \
+	  || { tail -20 $(FROZEN_DIR)/build.log; exit 1; }; \
+	else echo "SKIP: no MicroPython tree at $(MICROPY_DIR): the frozen-uht e2e runs are skipped"; fi
+
 # End-to-end: real clients against servers under MicroPython (several builds) and CPython.
-test-e2e: $(VENV_STAMP) mpy
+test-e2e: $(VENV_STAMP) mpy frozen-micropython
 	$(PYTEST) -q tests/e2e
 
 test: lint mypy test-unit-cpython test-unit-mpy test-e2e $(TEST_TARGETS)

@@ -5,7 +5,7 @@ long-lived connections and the exit path. Imported on first use, so it costs no 
 from ._compat import IS_MICROPYTHON
 from .connection import LONG_LIVED
 from .log import log_exception
-from .response import Response
+from .response import _DONE, Response
 from .router import Route
 from .status import HTTPError
 
@@ -18,7 +18,9 @@ async def answer_error(app, req, resp, exc) -> None:  # type: ignore[no-untyped-
         status = 500
         log_exception("error in handler for %s %s" % (req.method, req.path), exc)
     if resp.started:
-        resp.keep_alive = False  # the client cannot tell a half-sent body from a whole one
+        # No terminating chunk, and the connection closes: the client can tell the body is cut.
+        resp.keep_alive = False
+        resp._mode = _DONE
         return
     if not req.keep_alive:
         resp.keep_alive = False  # e.g. the body's framing broke: this connection ends here

@@ -113,6 +113,48 @@ async def body(req) -> bytes:  # type: ignore[no-untyped-def]
     limit = req.max_body
     if req._remaining > limit:
         raise HTTPError(413)
+    if req._remaining > 0:
+        data = await _read_exactly(req, req._remaining)
+    else:
+        data = await _read_chunked_body(req, limit)
+    req._body = data
+    return data
+
+
+async def _read_exactly(req, n: int):  # type: ignore[no-untyped-def]
+    """A Content-Length body straight into one buffer allocated up front: no parts to join, so
+    the heap needs one block of the body's size, once (it is a bytearray: bytes-like)."""
+    await _send_continue(req)
+    out = bytearray(n)
+    view = memoryview(out)
+    conn = req.conn
+    pos = min(conn.end - conn.start, n)  # what arrived with the head
+    view[:pos] = memoryview(conn.buf)[conn.start : conn.start + pos]
+    conn.start += pos
+    readinto = conn._readinto
+    conn.arm(req.server.body_timeout)
+    try:
+        while pos < n:
+            if readinto is not None:
+                got = await readinto(view[pos:])
+            else:
+                chunk = await conn.reader.read(n - pos)
+                got = len(chunk)
+                view[pos : pos + got] = chunk
+            if got is None:  # woken with nothing to read
+                continue
+            if not got:
+                req.keep_alive = False
+                raise HTTPError(400, "body ended early")
+            pos += got
+            conn.arm(req.server.body_timeout)
+    finally:
+        conn.disarm()
+        req._remaining = n - pos
+    return out
+
+
+async def _read_chunked_body(req, limit: int) -> bytes:  # type: ignore[no-untyped-def]
     parts = []
     size = 0
     while True:
@@ -123,9 +165,7 @@ async def body(req) -> bytes:  # type: ignore[no-untyped-def]
         if size > limit:
             raise HTTPError(413)
         parts.append(part)
-    data = parts[0] if len(parts) == 1 else b"".join(parts)
-    req._body = data
-    return data
+    return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
 async def text(req) -> str:  # type: ignore[no-untyped-def]

@@ -114,8 +114,8 @@ class Response:
         From the second call on (or after start_stream()) the body streams."""
         if isinstance(data, str):
             data = data.encode()
-        elif not isinstance(data, bytes):
-            data = bytes(data)  # the caller may reuse its buffer after we return
+        elif not isinstance(data, bytes) and (self.request is None or data is not self.request._body):
+            data = bytes(data)  # the caller may reuse its buffer after we return (not req.body())
         if self._mode == _DONE:
             raise RuntimeError("response already finished")
         if self._mode == _NOT_STARTED:
@@ -150,7 +150,7 @@ class Response:
         if not data or self.head_only or self._no_body():
             return
         if self._mode == _STREAM_CHUNKED:
-            if len(data) <= 1024:  # one write: small writes in a row meet Nagle and delayed ACKs
+            if len(data) <= 128:  # small writes in a row meet Nagle and delayed ACKs: make it one
                 chunk = bytearray(("%x\r\n" % len(data)).encode())
                 chunk += data
                 chunk += b"\r\n"

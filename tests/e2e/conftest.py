@@ -2,7 +2,9 @@
 
 Runtimes: `mpy` (MicroPython from PyPI, uht from source), `mpy-smallheap` (uht and the app
 from .mpy in a small heap: SMALL_HEAP, default 112K),
-`mpy-mpy` (uht compiled by `make mpy`), `mpy121` (MicroPython v1.21.0, our floor; skipped when
+`frozen64k` (uht frozen into a unix build of the MicroPython tree, as in the firmware
+images, and a 64 KB heap: `make frozen-micropython`), `mpy-mpy` (uht compiled by `make mpy`),
+`mpy121` (MicroPython v1.21.0, our floor; skipped when
 its binary is not built) and `cpython`. Use the `server` fixture (parametrised over all of them)
 or `start_server(app, runtime)` directly.
 """
@@ -25,7 +27,10 @@ MICROPYTHON_121 = os.environ.get("MICROPYTHON_121") or os.path.expanduser(
 # The 64-bit unix port's objects are about twice a board's: uht's import alone holds ~44 KB
 # here (docs/benchmarks.md), so the core test app (35 routes, from .mpy) needs 112 KB on this port.
 SMALL_HEAP = os.environ.get("SMALL_HEAP", "112K")
-RUNTIMES = ["mpy", "mpy-smallheap", "mpy-mpy", "mpy121", "cpython"]
+FROZEN_MICROPYTHON = os.environ.get("FROZEN_MICROPYTHON") or os.path.join(
+    ROOT, "build", "frozen-unix", "build", "micropython"
+)
+RUNTIMES = ["mpy", "mpy-smallheap", "frozen64k", "mpy-mpy", "mpy121", "cpython"]
 
 
 def free_port() -> int:
@@ -45,8 +50,8 @@ def command_for(runtime: str, script: str, port: int):  # type: ignore[no-untype
             pytest.skip("MicroPython 1.21 not built at %s (see README: make micropython-1.21)" % MICROPYTHON_121)
         env["MICROPYPATH"] = ".frozen:" + ROOT
         return [MICROPYTHON_121] + args, env
-    if runtime == "mpy-smallheap":
-        return _small_heap_command(script, port, env)
+    if runtime in ("mpy-smallheap", "frozen64k"):
+        return _small_heap_command(script, port, env, runtime == "frozen64k")
     source = os.path.join(ROOT, "dist", "mpy") if runtime == "mpy-mpy" else ROOT
     if runtime == "mpy-mpy" and not os.path.isdir(source):
         pytest.skip("dist/mpy missing: run `make mpy`")
@@ -54,18 +59,26 @@ def command_for(runtime: str, script: str, port: int):  # type: ignore[no-untype
     return [MICROPYTHON] + args, env
 
 
-def _small_heap_command(script: str, port: int, env: dict):  # type: ignore[no-untyped-def]
-    """A board-sized heap: uht from .mpy and the app precompiled too (compiling source on the
-    device costs heap a board would not spend), as a user deploys it."""
+def _small_heap_command(script: str, port: int, env: dict, frozen: bool = False):  # type: ignore[no-untyped-def]
+    """A board-sized heap: uht from .mpy (or frozen into the binary, as in our firmware images:
+    64 KB then) and the app precompiled too (compiling source on the device costs heap a board
+    would not spend), as a user deploys it."""
     mpy_dir = os.path.join(ROOT, "dist", "mpy")
-    if not os.path.isdir(mpy_dir):
+    if frozen and not os.access(FROZEN_MICROPYTHON, os.X_OK):
+        pytest.skip(
+            "no MicroPython with uht frozen at %s (make frozen-micropython; needs MICROPY_DIR)" % FROZEN_MICROPYTHON
+        )
+    if not frozen and not os.path.isdir(mpy_dir):
         pytest.skip("dist/mpy missing: run `make mpy`")
     app_dir = os.path.join(ROOT, "build", "e2e-apps")
     os.makedirs(app_dir, exist_ok=True)
     name = os.path.splitext(os.path.basename(script))[0]
     subprocess.run([os.path.join(BIN, "mpy-cross"), "-o", os.path.join(app_dir, name + ".mpy"), script], check=True)
-    env["MICROPYPATH"] = ".frozen:%s:%s" % (mpy_dir, app_dir)
     code = "import %s as m; getattr(m, 'main', m.app.run)('127.0.0.1', %d)" % (name, port)
+    if frozen:
+        env["MICROPYPATH"] = ".frozen:" + app_dir
+        return [FROZEN_MICROPYTHON, "-X", "heapsize=64K", "-c", code], env
+    env["MICROPYPATH"] = ".frozen:%s:%s" % (mpy_dir, app_dir)
     return [MICROPYTHON, "-X", "heapsize=" + SMALL_HEAP, "-c", code], env
 
 
@@ -141,11 +154,23 @@ def server(start_server, runtime):  # type: ignore[no-untyped-def]
     return start_server("core_app.py", runtime)
 
 
+def needs_kilobyte_blocks(srv: "ServerProcess") -> None:
+    """Skip where the test needs 1-2 KB contiguous blocks that the frozen64k runtime's heap no
+    longer has once the 35-route test app is loaded: measured there, ~23 KB free but no 1 KB block
+    (the 64-bit port's objects are twice a board's); the server answers 500 or closes and keeps
+    serving, which test_redirect_and_errors and the reliability suite check."""
+    if srv.runtime == "frozen64k":
+        pytest.skip("64 KB heap of the 64-bit unix port too fragmented for 1-2 KB bodies with the core test app")
+
+
 def raw_exchange(srv: ServerProcess, data: bytes, timeout: float = 5.0) -> bytes:
     """Send raw bytes, half-close, read until the server closes (or timeout)."""
     with srv.connect(timeout) as s:
-        s.sendall(data)
-        s.shutdown(socket.SHUT_WR)
+        try:
+            s.sendall(data)
+            s.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass  # the server answered (e.g. 431) and closed before taking it all: read the answer
         chunks = []
         try:
             while True:

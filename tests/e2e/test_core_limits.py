@@ -6,7 +6,7 @@ import time
 
 import pytest
 import requests
-from conftest import raw_exchange
+from conftest import needs_kilobyte_blocks, raw_exchange
 
 
 def skip_on_121_poll(server) -> None:  # type: ignore[no-untyped-def]
@@ -30,6 +30,7 @@ def test_pipelined_requests(server):
 
 
 def test_limits(server):
+    needs_kilobyte_blocks(server)
     assert status_of(raw_exchange(server, b"GET /" + b"a" * 600 + b" HTTP/1.1\r\nHost: x\r\n\r\n")) == 414
     assert status_of(raw_exchange(server, b"GET / HTTP/1.1\r\nHost: x\r\nX: " + b"b" * 1100 + b"\r\n\r\n")) == 431
     many = b"".join(b"X-%d: 1\r\n" % i for i in range(25))
