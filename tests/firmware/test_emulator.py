@@ -299,10 +299,15 @@ def test_safe_mode_bootsel_button(board):
     board.wait_for("custom main v2 running", board.soft_reset())
 
 
-def test_reflashing_the_image_keeps_the_users_main_py(board, workdir):
+def test_reflashing_keeps_main_py_and_restore_defaults_brings_the_default_back(board, workdir):
     board.stop()  # power off; the flash (image + filesystem) is saved
     again = Board(workdir, workdir / "flash.bin")  # the UF2 is written over it again: an upgrade
     try:
         again.wait_for(r"custom main v2 running\r?\n(.*\r?\n)*?" + UHT_LINE)
+        again.mpremote("exec", "import uhtfw; uhtfw.restore_defaults()")
+        main_py, settings = load_template()
+        assert again.mpremote("cat", ":main.py").replace("\r\n", "\n") == main_py
+        assert again.mpremote("cat", ":main.py.bak").replace("\r\n", "\n") == CHANGED_MAIN
+        assert json.loads(again.mpremote("cat", ":settings.json")) == settings
     finally:
         again.stop()
