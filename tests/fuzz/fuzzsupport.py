@@ -88,7 +88,13 @@ def parse_responses(raw: bytes, head_flags=()) -> list:  # type: ignore[no-untyp
                 raise ValueError("bad response header %r" % line)
             headers.setdefault(name.lower(), []).append(value.strip())
         pos = end + 4
-        if headers.get(b"transfer-encoding") == [b"chunked"]:
+        if len(out) < len(head_flags) and head_flags[len(out)]:
+            body = b""
+            if headers.get(b"connection") == [b"close"] and status >= 400 and pos < len(raw):
+                KNOWN["error body after HEAD"] = KNOWN.get("error body after HEAD", 0) + 1
+                out.append((status, headers, raw[pos:]))
+                return out
+        elif headers.get(b"transfer-encoding") == [b"chunked"]:
             body = b""
             while True:
                 nl = raw.find(b"\r\n", pos)
@@ -107,12 +113,6 @@ def parse_responses(raw: bytes, head_flags=()) -> list:  # type: ignore[no-untyp
                     out.append((-1, headers, body))
                     return out
                 pos += size + 2
-        elif len(out) < len(head_flags) and head_flags[len(out)]:
-            body = b""
-            if headers.get(b"connection") == [b"close"] and status >= 400 and pos < len(raw):
-                KNOWN["error body after HEAD"] = KNOWN.get("error body after HEAD", 0) + 1
-                out.append((status, headers, raw[pos:]))
-                return out
         elif b"content-length" in headers:
             n = int(headers[b"content-length"][0])
             body = raw[pos : pos + n]
