@@ -119,8 +119,11 @@ def parse_responses(raw: bytes, head_flags=()) -> list:  # type: ignore[no-untyp
             if len(body) < n:
                 raise ValueError("body shorter than Content-Length")
             pos += n
-        else:
+        elif status < 200 or status in (204, 304):
             body = b""
+        else:  # no length: the body runs to the close (HTTP/1.0 streaming)
+            body = raw[pos:]
+            pos = len(raw)
         if status != 100:  # an interim answer, not the response to a request
             out.append((status, headers, body))
     return out
