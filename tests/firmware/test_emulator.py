@@ -213,6 +213,10 @@ async def go():
         print('RESULT', path, r.status, r.headers['content-type'], repr(r.text[:60]))
     r = await c.get('/api/status')
     print('STATUS', r.json()['mode'], r.json()['error'])
+    import uhtfw, uhtfw.setup
+    uhtfw.setup.add_routes(main.app, uhtfw.settings())  # what uhtfw.start() adds
+    r = await c.get('/uht/setup')
+    print('SETUP', r.status, '<form method=post action=/uht/setup>' in r.text, 'name=ssid' in r.text)
 asyncio.run(go())
 """
 
@@ -224,6 +228,7 @@ def test_main_app_answers_through_testclient_on_the_device(board):
     assert re.search(r"RESULT /hello/pico 200 text/plain.* 'Hello, pico!'", out)
     assert "RESULT /api/status 200 application/json" in out
     assert "STATUS none Wi-Fi radio failed to start: OSError('access point has no address',)" in out
+    assert "SETUP 200 True True" in out
     assert "uht:" not in out  # `import main` must not start serving
 
 
