@@ -166,8 +166,8 @@ class HTTPServer:
             from ._rare import answer_error  # loaded on the first error only
 
             await answer_error(self, req, resp, exc)
-        if not req.can_discard(self.max_discard):
-            resp.keep_alive = False  # say so in the head: the unread body ends this connection
+        if self._closing or not req.can_discard(self.max_discard):
+            resp.keep_alive = False  # say so in the head: this connection ends after the response
         await resp.finish()
         return resp
 
@@ -296,7 +296,7 @@ class HTTPServer:
     def _expire(self, conn, why: str) -> None:  # type: ignore[no-untyped-def]
         conn.expired = why
         if conn.task is not None:
-            conn.task.cancel()
+            _cancel(conn.task)
             conn.task = None
 
     def _on_socket(self, sock, addr) -> None:  # type: ignore[no-untyped-def]
@@ -372,7 +372,7 @@ class HTTPServer:
             return
         self._closing = True
         if self._accept_task is not None:
-            self._accept_task.cancel()
+            _cancel(self._accept_task)
         if self._aio_server is not None:
             self._aio_server.close()
         if self._listen is not None:
@@ -386,9 +386,18 @@ class HTTPServer:
 
     def _stopped(self) -> None:
         if self._sweeper is not None:
-            self._sweeper.cancel()
+            _cancel(self._sweeper)
             self._sweeper = None
         self._closed.set()
+
+
+def _cancel(task) -> None:  # type: ignore[no-untyped-def]
+    """Cancel, tolerating MicroPython's "can't cancel self": after Ctrl-C interrupts
+    asyncio.run(), its current task still points at the interrupted one, which may be this."""
+    try:
+        task.cancel()
+    except RuntimeError:
+        pass
 
 
 if not IS_MICROPYTHON:
