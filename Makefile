@@ -31,7 +31,7 @@ UHT_SOURCES := $(wildcard uht/*.py)
 TEST_TARGETS :=
 -include mk/*.mk
 
-.PHONY: frozen-micropython all venv run test test-unit-cpython test-unit-mpy test-e2e lint mypy mpy clean help
+.PHONY: system-deps frozen-micropython all venv run test test-unit-cpython test-unit-mpy test-e2e lint mypy mpy clean help
 
 all: test
 
@@ -96,7 +96,20 @@ frozen-micropython: $(UHT_SOURCES)
 test-e2e: $(VENV_STAMP) mpy frozen-micropython
 	$(PYTEST) -q tests/e2e
 
-test: lint mypy test-unit-cpython test-unit-mpy test-e2e $(TEST_TARGETS)
+# System tools some suites drive (curl, wrk load, socat for the emulator's serial, chromium for the
+# dashboard test): installed from Debian when missing and we are root; otherwise those tests skip.
+SYSTEM_TOOLS := curl wrk socat chromium
+system-deps:
+	@missing=""; for t in $(SYSTEM_TOOLS); do command -v $$t >/dev/null 2>&1 || missing="$$missing $$t"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing:$$missing"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null) \
+	      || echo "SKIP: apt-get could not install$$missing: the tests that need them skip"; \
+	  else echo "SKIP: not installed:$$missing (apt-get install$$missing): the tests that need them skip"; fi; \
+	fi
+
+test: system-deps lint mypy test-unit-cpython test-unit-mpy test-e2e $(TEST_TARGETS)
 
 clean:
 	rm -rf dist build .pytest_cache .mypy_cache .ruff_cache
