@@ -59,6 +59,17 @@ class InProcess:
 KNOWN: dict = {}
 
 
+UNPARSED_HEAD_ERRORS = [0]
+# uht tells a HEAD by its decoded head starting with "HEAD " (the fuzzers flag requests the same
+# way); a head it could not read whole (414, 431) or decode is not known as one.
+_UNKNOWN_METHOD_ERRORS = (b"head is not UTF-8\n",)
+
+
+def _method_unknown(status: int, body: bytes) -> bool:
+    """Whether this error comes before uht knew the method (so it cannot tell a HEAD)."""
+    return status in (414, 431) or status == 400 and body in _UNKNOWN_METHOD_ERRORS
+
+
 def double_400(responses: list) -> bool:
     """Known bug 1: a body that ends early gets a second answer (400 "body ended early") after
     the response to its request (a 400 from the handler, or even a 200 when the handler did
@@ -90,8 +101,10 @@ def parse_responses(raw: bytes, head_flags=()) -> list:  # type: ignore[no-untyp
         pos = end + 4
         if len(out) < len(head_flags) and head_flags[len(out)]:
             body = b""
-            if headers.get(b"connection") == [b"close"] and status >= 400 and pos < len(raw):
-                KNOWN["error body after HEAD"] = KNOWN.get("error body after HEAD", 0) + 1
+            if headers.get(b"connection") == [b"close"] and pos < len(raw) and _method_unknown(status, raw[pos:]):
+                # the request line was never parsed (too long, or broken): the server cannot know
+                # it was a HEAD, so the error text follows (allowed; counted for the report)
+                UNPARSED_HEAD_ERRORS[0] += 1
                 out.append((status, headers, raw[pos:]))
                 return out
         elif headers.get(b"transfer-encoding") == [b"chunked"]:
