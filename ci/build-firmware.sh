@@ -80,6 +80,11 @@ frozen_has_uht() { grep -q '"uht/__init__.py' "$BUILD/frozen_content.c"; }
 # usable (emulator tests, flashing) while a rebuild runs.
 STAGE=$DIST.new
 mkdir -p "$BUILD" "$STAGE"
+# One build per board at a time (make test may rebuild the Pico W image while someone else does).
+if command -v flock > /dev/null; then
+  exec 9> "$BUILD.lock"
+  flock 9
+fi
 rm -f "$STAGE"/*
 SIZES=$STAGE/sizes.env
 : > "$SIZES.tmp"
