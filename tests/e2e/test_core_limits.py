@@ -86,6 +86,7 @@ def test_idle_sockets_evicted_at_the_cap(server):
 
 
 def test_all_busy_gets_503(server):
+    skip_on_121_poll(server)  # five sockets can be waiting at once here
     results = []
 
     def slow():
