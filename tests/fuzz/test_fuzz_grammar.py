@@ -96,25 +96,26 @@ BODY = st.binary(max_size=64)
 
 @st.composite
 def framed_body(draw):  # type: ignore[no-untyped-def]
-    """(extra header lines, body bytes) with correct or lying framing."""
+    """(extra header lines, body bytes, whether body bytes may spill into another request) with
+    correct or lying framing."""
     body = draw(BODY)
     kind = draw(
         st.sampled_from(["none", "cl", "cl", "cl-short", "cl-long", "chunked", "chunked", "chunked-bad", "huge"])
     )
     if kind == "none":
-        return [], b""
+        return [], b"", bool(body)
     if kind.startswith("cl"):
         n = len(body) + {"cl": 0, "cl-short": -1, "cl-long": 3}[kind]
-        return [(b"Content-Length", b"%d" % max(n, 0))], body
+        return [(b"Content-Length", b"%d" % max(n, 0))], body, kind == "cl-short"
     if kind == "huge":
-        return [(b"Content-Length", b"3000")], body
+        return [(b"Content-Length", b"3000")], body, False
     cuts = sorted(draw(st.lists(st.integers(0, len(body)), max_size=3)))
     pieces = [body[a:b] for a, b in zip([0] + cuts, cuts + [len(body)]) if b > a]
     chunks = b"".join(b"%x\r\n%s\r\n" % (len(p), p) for p in pieces) + b"0\r\n\r\n"
     if kind == "chunked-bad":
         at = draw(st.integers(0, len(chunks)))
         chunks = chunks[:at] + draw(TOKEN) + chunks[at + 1 :]
-    return [(b"Transfer-Encoding", b"chunked")], chunks
+    return [(b"Transfer-Encoding", b"chunked")], chunks, kind == "chunked-bad"
 
 
 @st.composite
@@ -126,28 +127,37 @@ def hostile_request(draw):  # type: ignore[no-untyped-def]
     if draw(st.integers(0, 9)):  # now and then no Host at all
         headers.append((b"Host", b"x"))
     headers += draw(HEADERS)
-    extra, body = draw(framed_body())
+    extra, body, spills = draw(framed_body())
     headers += extra
     headers = draw(st.permutations(headers))
     head = line + eol + b"".join(n + b": " + v + eol for n, v in headers) + eol
-    return head.startswith(b"HEAD "), head + body  # a HEAD as uht tells one
+    # How many requests uht may see in these bytes: one, unless a line break drawn into a name,
+    # value or target ends the head early (the rest is another, garbage, request), or the
+    # framing lies (leftover body bytes start another one).
+    data = head + body
+    lines = head.count(b"\n")
+    answers = 1 if lines == len(headers) + 2 else 1 + data.count(b"\n\n") + data.count(b"\n\r\n")
+    framing = [n for n, _ in headers if n.lower() in (b"content-length", b"transfer-encoding")]
+    if spills or len(framing) != len(extra):  # lying framing, or drawn headers that reframe the body
+        answers = max(answers, 1 + data.count(b"\n\n") + data.count(b"\n\r\n"))
+    return head.startswith(b"HEAD "), data, answers  # a HEAD as uht tells one
 
 
 def _without_dates(raw: bytes) -> bytes:
     return re.sub(rb"Date: [^\r]*\r\n", b"", raw)
 
 
-def _check(data: bytes, heads: list, step: int) -> None:
+def _check(data: bytes, heads: list, step: int, most: int) -> None:
     try:
         whole = client.raw(data)
         parts = client.raw(data, step=step)
         assert _without_dates(whole) == _without_dates(parts), "answer depends on read sizes (step %d)" % step
         responses = parse_responses(whole, heads)
         statuses = [r[0] for r in responses]
-        if len(responses) > len(heads) and double_400(responses):
+        if len(responses) > most and double_400(responses):
             KNOWN["two answers to a body ending early"] = KNOWN.get("two answers to a body ending early", 0) + 1
             responses = responses[:-1]
-        assert len(responses) <= len(heads), "more responses (%d) than requests (%d)" % (len(responses), len(heads))
+        assert len(responses) <= most, "more responses (%d) than requests (%d)" % (len(responses), most)
         assert set(statuses) <= ALLOWED, "unexpected statuses %r" % statuses
         for r in responses[:-1]:  # only the last may close the connection
             assert r[1].get(b"connection") != [b"close"], "answered after saying Connection: close"
@@ -159,7 +169,7 @@ def _check(data: bytes, heads: list, step: int) -> None:
 @SETTINGS
 @given(st.lists(hostile_request(), min_size=1, max_size=3), st.integers(1, 64))
 def test_hostile_pipelines(requests, step):  # type: ignore[no-untyped-def]
-    _check(b"".join(r[1] for r in requests), [r[0] for r in requests], step)
+    _check(b"".join(r[1] for r in requests), [r[0] for r in requests], step, sum(r[2] for r in requests))
 
 
 @st.composite
