@@ -44,6 +44,9 @@ def build_mpy() -> str:
     out = os.path.join(ROOT, "build", "reliability-mpy")
     os.makedirs(os.path.join(out, "uht"), exist_ok=True)
     src_dir = os.path.join(ROOT, "uht")
+    for name in os.listdir(os.path.join(out, "uht")):  # modules since removed from uht/
+        if not os.path.exists(os.path.join(src_dir, name[:-4] + ".py")):
+            os.remove(os.path.join(out, "uht", name))
     for name in sorted(os.listdir(src_dir)):
         if not name.endswith(".py"):
             continue
