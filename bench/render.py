@@ -219,8 +219,9 @@ def render(res, img_dir, rel):
             "Status is the target as stated: the ratio of median req/s. The machine is shared (2 cores; other "
             "builds and test suites ran during the run: load averages are in the JSON), which moves req/s "
             "between runs, less so their interleaved medians. The server's CPU time per request "
-            "(utime+stime from /proc over each wrk run ÷ its requests) barely moves with load, so it is given "
-            "beside. Where the ceiling's process keeps its core well below 100 % busy (table below), its req/s "
+            "(utime+stime from /proc over each wrk run ÷ its requests) moves less with load (±25 % here, against "
+            "±50 % for req/s), so it is given beside. Where the ceiling's process keeps its core well below "
+            "100 % busy (table below), its req/s "
             "is bound by something other than its own CPU (wrk, one thread on the other core, or other load); "
             "a CPU-bound uht reaches 0.8 of it once uht's CPU time per request is at most "
             "1 / (0.8 × the ceiling's req/s).\n",

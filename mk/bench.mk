@@ -8,7 +8,8 @@ BENCH_OUT ?= bench/results/latest.json
 
 .PHONY: bench bench-quick bench-report
 
-bench: $(VENV_STAMP)
+# frozen-micropython (Makefile): the unix port with uht frozen in, for the "frozen" import and heap rows.
+bench: $(VENV_STAMP) frozen-micropython
 	@command -v wrk >/dev/null || { echo "wrk not found: apt-get install wrk"; exit 1; }
 	nice $(BIN)/python bench/run.py --out $(BENCH_OUT)
 	$(BIN)/python bench/render.py $(BENCH_OUT) docs/benchmarks.md
