@@ -23,7 +23,7 @@ test-reliability: $(VENV_STAMP)
 # Both fuzzers run even when the first finds something; failing inputs land in build/fuzz-failures/.
 fuzz: $(VENV_STAMP)
 	status=0; \
-	(cd tests/fuzz && FUZZ_EXAMPLES=$(FUZZ_LONG_EXAMPLES) FUZZ_RANDOM=1 nice $(PYTEST) -q -s -p no:cacheprovider \
+	(cd tests/fuzz && FUZZ_EXAMPLES=$(FUZZ_LONG_EXAMPLES) FUZZ_RANDOM=1 nice $(PYTEST) -q -s -p no:cacheprovider -o timeout=3600 \
 	  test_fuzz_grammar.py) || status=1; \
 	nice $(BIN)/python tests/fuzz/mutate.py --cases $(FUZZ_LONG_CASES) --seed $(FUZZ_SEED) || status=1; \
 	exit $$status
