@@ -112,10 +112,9 @@ def test_compressed_copies_match_their_sources():
             assert f.read() == g.read(), name + ".gz is stale: run python examples/dashboard/compress.py"
 
 
-MPY121_CRASH = pytest.mark.xfail(
+MPY121_CRASH = pytest.mark.skip(
     reason="MicroPython v1.21.0's unix select.poll fails with more than 4 waiting sockets (the core's "
-    "e2e skips the same case) and a browser opens more; passes now and then",
-    strict=False,
+    "e2e skips the same case) and a browser opens more"
 )
 
 
