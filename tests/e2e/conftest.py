@@ -171,13 +171,19 @@ def raw_exchange(srv: ServerProcess, data: bytes, timeout: float = 5.0) -> bytes
             s.shutdown(socket.SHUT_WR)
         except OSError:
             pass  # the server answered (e.g. 431) and closed before taking it all: read the answer
-        chunks = []
-        try:
-            while True:
-                chunk = s.recv(65536)
-                if not chunk:
-                    break
-                chunks.append(chunk)
-        except (socket.timeout, ConnectionResetError):
-            pass
+        return recv_all(s, timeout)
+
+
+def recv_all(s: socket.socket, timeout: float = 5.0) -> bytes:
+    """Everything until the server closes, the peer resets, or `timeout` passes quietly."""
+    s.settimeout(timeout)
+    chunks = []
+    try:
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    except (socket.timeout, ConnectionResetError):
+        pass
     return b"".join(chunks)

@@ -30,6 +30,7 @@ ServerProcess = e2e.ServerProcess
 free_port = e2e.free_port
 BIN = e2e.BIN
 MICROPYTHON = e2e.MICROPYTHON
+recv_all = e2e.recv_all
 
 
 def app_path(name: str) -> str:
@@ -89,21 +90,6 @@ def start(app: str, runtime: str = "mpy"):  # type: ignore[no-untyped-def]
 
 
 # -- talking to a server ---------------------------------------------------------------------------
-
-
-def recv_all(s: socket.socket, timeout: float = 5.0) -> bytes:
-    """Everything until the server closes, the peer resets, or `timeout` passes quietly."""
-    s.settimeout(timeout)
-    chunks = []
-    try:
-        while True:
-            chunk = s.recv(65536)
-            if not chunk:
-                break
-            chunks.append(chunk)
-    except (socket.timeout, ConnectionResetError):
-        pass
-    return b"".join(chunks)
 
 
 def exchange(srv, data: bytes, half_close: bool = True, timeout: float = 5.0) -> bytes:  # type: ignore[no-untyped-def]
