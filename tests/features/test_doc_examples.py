@@ -7,15 +7,14 @@ import os
 import re
 import socket
 import subprocess
-import sys
 import time
 
 import pytest
 import requests
+import runtimes
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-MICROPYTHON = os.path.join(ROOT, ".venv", "bin", "micropython")
 
 
 def example(doc: str) -> str:
@@ -34,17 +33,9 @@ class Example:
             s.bind(("127.0.0.1", 0))
             self.port = s.getsockname()[1]
         self.url = "http://127.0.0.1:%d" % self.port
-        env = dict(os.environ)
-        if runtime == "cpython":
-            cmd = [sys.executable, "-u", str(script)]
-            env["PYTHONPATH"] = ROOT
-        else:
-            cmd = [MICROPYTHON, str(script)]
-            env["MICROPYPATH"] = ".frozen:" + ROOT
+        cmd, env = runtimes.require(runtime).script_command(str(script), ["127.0.0.1", str(self.port)])
         self.log = open(workdir / "server.log", "wb")
-        self.proc = subprocess.Popen(
-            cmd + ["127.0.0.1", str(self.port)], cwd=workdir, env=env, stdout=self.log, stderr=subprocess.STDOUT
-        )
+        self.proc = subprocess.Popen(cmd, cwd=workdir, env=env, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 15
         while True:
             assert self.proc.poll() is None, (workdir / "server.log").read_text()
@@ -61,7 +52,7 @@ class Example:
         self.log.close()
 
 
-@pytest.fixture(params=["mpy", "cpython"])
+@pytest.fixture(params=runtimes.select(["mpy", "cpython"]))
 def run_example(request, tmp_path):  # type: ignore[no-untyped-def]
     started = []
 

@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 import requests
-from frozen import EXTRA_RUNTIMES, start_extra
+from frozen import FEATURE_RUNTIMES, start_extra
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -16,19 +16,15 @@ APP = os.path.join(HERE, "apps", "upload_app.py")
 DATA = os.urandom(1024 * 1024)
 
 
-@pytest.fixture(params=["mpy", "mpy-smallheap", "frozen-64K", "mpy121", "cpython"])
-def upload_server(request, start_server, tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+@pytest.fixture(params=FEATURE_RUNTIMES)
+def upload_server(request, tmp_path):  # type: ignore[no-untyped-def]
     upload_dir = tmp_path / "uploads"
     upload_dir.mkdir()
-    if request.param in EXTRA_RUNTIMES:
-        workdir = tmp_path / "server"
-        workdir.mkdir()
-        srv = start_extra(request.param, APP, str(workdir), {"UHT_UPLOAD_DIR": str(upload_dir)})
-        yield srv, upload_dir
-        srv.stop()
-        return
-    monkeypatch.setenv("UHT_UPLOAD_DIR", str(upload_dir))
-    yield start_server(APP, request.param), upload_dir
+    workdir = tmp_path / "server"
+    workdir.mkdir()
+    srv = start_extra(request.param, APP, str(workdir), {"UHT_UPLOAD_DIR": str(upload_dir)})
+    yield srv, upload_dir
+    srv.stop()
 
 
 def test_one_megabyte_with_requests(upload_server):

@@ -6,20 +6,17 @@ import subprocess
 
 import pytest
 import requests
-from frozen import EXTRA_RUNTIMES, start_extra
+from frozen import FEATURE_RUNTIMES, start_extra
 
 APP = os.path.join(os.path.dirname(os.path.abspath(__file__)), "apps", "session_app.py")
 UI = "http://ui.example"
 
 
-@pytest.fixture(params=["mpy", "mpy-smallheap", "frozen-64K", "mpy121", "cpython"])
-def srv(request, start_server, tmp_path):  # type: ignore[no-untyped-def]
-    if request.param in EXTRA_RUNTIMES:
-        server = start_extra(request.param, APP, str(tmp_path))
-        yield server
-        server.stop()
-        return
-    yield start_server(APP, request.param)
+@pytest.fixture(params=FEATURE_RUNTIMES)
+def srv(request, tmp_path):  # type: ignore[no-untyped-def]
+    server = start_extra(request.param, APP, str(tmp_path))
+    yield server
+    server.stop()
 
 
 def test_cookies_round_trip_in_a_session(srv):

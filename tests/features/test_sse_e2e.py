@@ -7,21 +7,20 @@ import time
 
 import httpx
 import pytest
+import runtimes
 from httpx_sse import connect_sse
 
 APP = os.path.join(os.path.dirname(os.path.abspath(__file__)), "apps", "ws_app.py")
-RUNTIMES = ["mpy", "mpy-smallheap", "mpy121", "cpython"]  # mpy121 skips until built
 
 
 # uht with websocket and sse from .mpy plus this app hold ~81 KB on the 64-bit unix port (docs/websocket.md),
 # about twice a board's figure; a 3000-byte message needs two contiguous 3 KB blocks (payload, then the
 # bytes/str handed to the handler), which a fragmented 128K heap could not always give: 144K here.
-HEAP = "144K"
+RUNTIMES = runtimes.select(["mpy", "mpy-mpy@144K", "board32", "mpy121", "cpython"])
 
 
 @pytest.fixture(params=RUNTIMES)
-def srv(request, start_server, small_heap):  # type: ignore[no-untyped-def]
-    small_heap(HEAP)
+def srv(request, start_server):  # type: ignore[no-untyped-def]
     return start_server(APP, request.param)
 
 

