@@ -91,7 +91,7 @@ PICO_W_INPUTS := $(UHT_SOURCES) $(wildcard firmware/modules/*.py firmware/module
 
 pico-w-image: $(PICO_W_UF2)
 
-$(PICO_W_UF2): $(PICO_W_INPUTS)
+$(PICO_W_UF2): $(PICO_W_INPUTS) | micropython-trees
 	@mkdir -p build; \
 	if [ -d "$(MICROPY_DIR)/ports/rp2" ] && command -v arm-none-eabi-gcc >/dev/null 2>&1; then \
 	  echo "building the RPI_PICO_W image for the emulator test (log: build/pico-w-image.log)"; \
