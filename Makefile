@@ -70,18 +70,19 @@ lint: $(VENV_STAMP)
 mypy: $(VENV_STAMP)
 	$(BIN)/mypy uht
 
-# Unit tests: the same files under CPython (pytest) and under MicroPython (tests/mpytest.py).
+# The core (tests/core): unit tests, the same files under CPython (pytest) and under MicroPython
+# (tests/mpytest.py).
 test-unit-cpython: $(VENV_STAMP)
-	$(PYTEST) -q tests/unit
+	$(PYTEST) -q tests/core/unit
 
 # Every MicroPython runtime of tests/runtimes.py (those RUNTIMES keeps; a missing one is logged).
 UNIT_RUNTIMES := mpy mpy-mpy frozen board32 mpy121 circuitpython
 test-unit-mpy: $(VENV_STAMP) runtimes
-	cd tests && for r in $(UNIT_RUNTIMES); do $(RUN_ON) $$r mpytest.py unit || exit 1; done
+	cd tests && for r in $(UNIT_RUNTIMES); do $(RUN_ON) $$r mpytest.py core/unit || exit 1; done
 
 # End-to-end: real clients against servers under MicroPython (several builds) and CPython.
 test-e2e: $(VENV_STAMP) runtimes
-	$(PYTEST) -q tests/e2e
+	$(PYTEST) -q tests/core/e2e
 
 # The emulator test boots the real Pico W image: (re)build it when the MicroPython tree and the ARM
 # toolchain are here and the image is older than what it freezes (a clean build takes ~10 minutes

@@ -1,6 +1,6 @@
 """A tiny test runner for MicroPython (which has no unittest here); pytest runs the same files.
 
-    micropython tests/mpytest.py tests/unit [name-substring]
+    micropython tests/mpytest.py tests/core/unit [name-substring]
 
 Runs every `test_*` function of every `test_*.py` module in the folder (coroutine functions under
 asyncio) and closes with a line `N passed, N failed` (and skipped). Exits 1 when any failed.

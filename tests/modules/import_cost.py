@@ -1,7 +1,7 @@
 """Heap held by importing each feature module under MicroPython, after uht itself is loaded
 (the core is there anyway: this is what the module adds). One process, modules in turn:
 
-    micropython tests/features/import_cost.py uht.static uht.multipart ...
+    micropython tests/modules/import_cost.py uht.static uht.multipart ...
 """
 
 import gc

@@ -1,7 +1,7 @@
 """Helpers for the reliability and fuzz suites: servers under MicroPython, raw socket exchanges,
 response parsing, and socket/heap accounting of the server process.
 
-The server fixtures come from tests/e2e/conftest.py (loaded by path, under its own module name,
+The server fixtures come from tests/core/e2e/conftest.py (loaded by path, under its own module name,
 so the two conftest modules never clash in one pytest run).
 """
 
@@ -17,7 +17,7 @@ APPS = os.path.join(HERE, "apps")
 
 
 def _load_e2e():  # type: ignore[no-untyped-def]
-    path = os.path.join(ROOT, "tests", "e2e", "conftest.py")
+    path = os.path.join(ROOT, "tests", "core", "e2e", "conftest.py")
     spec = importlib.util.spec_from_file_location("uht_e2e_fixtures", path)
     module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
     spec.loader.exec_module(module)  # type: ignore[union-attr]
@@ -33,7 +33,7 @@ recv_all = e2e.recv_all
 
 
 def app_path(name: str) -> str:
-    """An app script: ours (tests/reliability/apps) or the core app (tests/e2e/apps)."""
+    """An app script: ours (tests/reliability/apps) or the core app (tests/core/e2e/apps)."""
     mine = os.path.join(APPS, name)
     return mine if os.path.exists(mine) else os.path.join(e2e.APPS, name)
 

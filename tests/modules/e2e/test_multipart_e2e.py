@@ -11,7 +11,7 @@ import requests
 from frozen import FEATURE_RUNTIMES, start_extra
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(HERE))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
 APP = os.path.join(HERE, "apps", "upload_app.py")
 DATA = os.urandom(1024 * 1024)
 

@@ -1,4 +1,4 @@
-"""Server-Sent Events end to end: httpx-sse (and raw httpx) against tests/features/apps/ws_app.py
+"""Server-Sent Events end to end: httpx-sse (and raw httpx) against tests/modules/e2e/apps/ws_app.py
 under MicroPython (source and .mpy in a small heap) and CPython."""
 
 import os

@@ -12,7 +12,7 @@ from frozen import FEATURE_RUNTIMES, start_extra
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 APP = os.path.join(HERE, "apps", "static_app.py")
-BIN = os.path.join(os.path.dirname(os.path.dirname(HERE)), ".venv", "bin")
+BIN = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(HERE))), ".venv", "bin")
 CSS = b"body { color: #333; }\n" * 300
 BIG = os.urandom(1024 * 1024)
 INDEX = b'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>uht</title></head>'

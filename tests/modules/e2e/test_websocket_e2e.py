@@ -1,4 +1,4 @@
-"""WebSocket end to end: the `websockets` client (and raw sockets) against tests/features/apps/
+"""WebSocket end to end: the `websockets` client (and raw sockets) against tests/modules/e2e/apps/
 ws_app.py running under MicroPython (source and .mpy in a small heap) and CPython."""
 
 import os

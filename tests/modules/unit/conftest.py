@@ -1,5 +1,5 @@
-"""pytest glue for the portable feature unit tests (same as tests/unit/conftest.py): run
-`async def test_*` with asyncio, import uht from the repo, and tests/unit/support.py helpers."""
+"""pytest glue for the portable feature unit tests (same as tests/core/unit/conftest.py): run
+`async def test_*` with asyncio, import uht from the repo, and tests/core/unit/support.py helpers."""
 
 import asyncio
 import inspect

@@ -1,6 +1,6 @@
 """uht.sse through the in-process test client.
 
-Portable: pytest on CPython and `micropython tests/mpytest.py tests/features/unit`.
+Portable: pytest on CPython and `micropython tests/mpytest.py tests/modules/unit`.
 """
 
 import asyncio

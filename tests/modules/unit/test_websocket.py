@@ -1,6 +1,6 @@
 """uht.websocket through the in-process test client: raw frames in, raw frames out.
 
-Portable: pytest on CPython and `micropython tests/mpytest.py tests/features/unit`.
+Portable: pytest on CPython and `micropython tests/mpytest.py tests/modules/unit`.
 """
 
 from uht import HTTPServer, websocket
