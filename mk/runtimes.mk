@@ -52,7 +52,10 @@ micropython-trees:
 	  $(MAKE) -C "$(MICROPY_DIR)/ports/unix" submodules; \
 	fi
 
-runtime-frozen: $(VENV_STAMP) micropython-trees
+# Rebuilt when uht changes (or this file); `make -B runtime-frozen` after switching MICROPY_DIR.
+runtime-frozen: $(RUNTIME_FROZEN)
+
+$(RUNTIME_FROZEN): $(UHT_SOURCES) mk/runtimes.mk | $(VENV_STAMP) micropython-trees
 	@if [ ! -f "$(MICROPY_DIR)/py/mpconfig.h" ]; then \
 	  $(call skip,runtime frozen: no MicroPython $(MICROPY_VERSION) tree at $(MICROPY_DIR) and none could be cloned (MICROPY_DIR=<a v1.28.0 tree>)); \
 	  exit 0; fi; \
@@ -71,7 +74,9 @@ frozen-micropython: runtime-frozen
 # btree, ffi and ssl need submodules or libraries the floor's tests do not use.
 MPY121_VARIANT := $(MICROPY121_BUILD)/variant
 MPY121_OPTIONS := MICROPY_PY_BTREE=0 MICROPY_PY_FFI=0 MICROPY_PY_SSL=0
-micropython-1.21:
+micropython-1.21: $(MICROPY121_BUILD)/micropython
+
+$(MICROPY121_BUILD)/micropython: mk/runtimes.mk
 	@if [ ! -f "$(MICROPY121_DIR)/py/mpconfig.h" ]; then \
 	  if git ls-remote --exit-code $(MICROPY_GIT_URL) $(MICROPY121_VERSION) >/dev/null 2>&1; then \
 	    git clone --depth 1 --branch $(MICROPY121_VERSION) $(MICROPY_GIT_URL) "$(MICROPY121_DIR)" && \
