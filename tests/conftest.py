@@ -23,5 +23,5 @@ def pytest_runtest_logreport(report):  # type: ignore[no-untyped-def]
 
 def pytest_sessionfinish(session):  # type: ignore[no-untyped-def]
     for (suite, reason), count in sorted(_skips.items()):
-        runtimes.record_skip("%s: %d test%s skipped: %s" % (suite, count, "" if count == 1 else "s", reason))
+        runtimes.record_skip("%s (%d test%s)" % (suite, count, "" if count == 1 else "s"), reason)
     _skips.clear()

@@ -164,12 +164,29 @@ def server_command(spec: str, script: str, host: str, port: int, build_dir: str,
     return runtime.import_command(build_dir, code, heap, base_env)
 
 
-def record_skip(line: str) -> None:
-    """Add a line to the skip log that `make test` prints once at its end."""
+def record_skip(what: str, reason: str) -> None:
+    """Add `what` was skipped and why to the skip log that `make test` prints once at its end."""
     if SKIP_LOG:
         os.makedirs(os.path.dirname(SKIP_LOG), exist_ok=True)
         with open(SKIP_LOG, "a") as f:
-            f.write(line.rstrip() + "\n")
+            f.write("%s\t%s\n" % (what, " ".join(reason.split())))
+
+
+def _grouped(lines: list) -> list:
+    """Skip-log lines (`what<TAB>reason`, or a bare reason from a make step) gathered by reason, in
+    first-seen order: a missing runtime is named once, with every suite and step it cost."""
+    order: list = []
+    whats: dict = {}
+    for line in lines:
+        what, sep, reason = line.partition("\t")
+        if not sep:
+            what, reason = "", line
+        if reason not in whats:
+            order.append(reason)
+            whats[reason] = []
+        if what:
+            whats[reason].append(what)
+    return [(reason, whats[reason]) for reason in order]
 
 
 def _main(argv) -> int:  # type: ignore[no-untyped-def]
@@ -181,7 +198,7 @@ def _main(argv) -> int:  # type: ignore[no-untyped-def]
         reason = runtime.missing()
         if reason:
             what = "%s on %s" % (" ".join([os.path.basename(script)] + args), spec)
-            record_skip("%s: %s" % (what, reason))
+            record_skip(what, reason)
             print("SKIP %s: %s" % (what, reason))
             return 0
         cmd, env = runtime.script_command(script, args)
@@ -195,9 +212,11 @@ def _main(argv) -> int:  # type: ignore[no-untyped-def]
             with open(SKIP_LOG) as f:
                 lines = [line.rstrip() for line in f if line.strip()]
         if lines:
-            print("\nSkipped in this run (%d) — build the inputs named to run them:" % len(lines))
-            for line in lines:
-                print("  - " + line)
+            print("\nSkipped in this run — build or install what is named to run them:")
+            for reason, whats in _grouped(lines):
+                print("  - " + reason)
+                if whats:
+                    print("      skipped: " + "; ".join(whats))
         else:
             print("\nNothing was skipped: every suite ran on every runtime selected (%s)." % " ".join(selected_names()))
         return 0
