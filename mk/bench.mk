@@ -1,4 +1,4 @@
-# Benchmarks (issue 4): uht against microdot and the runtime's asyncio ceiling.
+# Benchmarks: uht against microdot and the runtime's asyncio ceiling.
 #   make bench        full run (~20 min; needs wrk: apt-get install wrk): results in bench/results/latest.json,
 #                     report in docs/benchmarks.md
 #   make bench-quick  smoke check for `make test`: tiny subset, no timing assertions (~30 s); without wrk

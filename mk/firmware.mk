@@ -1,4 +1,4 @@
-# Firmware images with uht frozen in (issue 3): build, flash, deploy, and the checks of the build
+# Firmware images with uht frozen in: build, flash, deploy, and the checks of the build
 # definitions. Board definitions live in boards/, the frozen-module lists in manifests/.
 #
 #   make firmware BOARD=RPI_PICO_W [MICROPY_DIR=<v1.28.0 tree>] [DOCKER=1]
