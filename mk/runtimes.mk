@@ -18,12 +18,16 @@ export FROZEN_MICROPYTHON := $(RUNTIME_FROZEN)
 MICROPY121_VERSION := v1.21.0
 MICROPY121_BUILD := $(RUNTIMES_DIR)/mpy121
 
-# The runtimes with a build target in this checkout; UHT_RUNTIMES tells the suites which to run on.
-RUNTIME_TARGETS := runtime-frozen micropython-1.21 \
-	$(if $(wildcard mk/board32.mk),runtime-board32) $(if $(wildcard mk/circuitpython.mk),runtime-circuitpython)
+# The runtimes the suites run on (UHT_RUNTIMES for tests/runtimes.py): by default every one whose
+# build target exists in this checkout; `make runtimes` builds those of them that need building.
 RUNTIMES ?= cpython mpy mpy-mpy frozen mpy121 $(if $(wildcard mk/board32.mk),board32) \
 	$(if $(wildcard mk/circuitpython.mk),circuitpython)
 export UHT_RUNTIMES := $(RUNTIMES)
+RUNTIME_TARGET_frozen := runtime-frozen
+RUNTIME_TARGET_mpy121 := micropython-1.21
+RUNTIME_TARGET_board32 := runtime-board32
+RUNTIME_TARGET_circuitpython := runtime-circuitpython
+RUNTIME_TARGETS := $(foreach r,$(RUNTIMES),$(RUNTIME_TARGET_$(r)))
 RUN_ON := $(BIN)/python $(CURDIR)/tests/runtimes.py run
 
 # A step that cannot run here: one line on the console and one in the skip log (UHT_SKIP_LOG).
