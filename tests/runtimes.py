@@ -46,10 +46,6 @@ class Runtime:
         self.uht = uht
         self.target = target
 
-    @property
-    def is_micropython(self) -> bool:
-        return self.name != "cpython"
-
     def missing(self) -> str:
         """Why this runtime cannot run here, or "" when it can."""
         if not os.access(self.binary, os.X_OK):
@@ -86,10 +82,6 @@ class Runtime:
         return argv, self.environ(app_dir, base=base_env)
 
 
-def _mpy121_binary() -> str:
-    return os.path.join(RUNTIMES_DIR, "mpy121", "micropython")
-
-
 RUNTIMES = {
     r.name: r
     for r in (
@@ -98,7 +90,13 @@ RUNTIMES = {
         Runtime("mpy-mpy", os.path.join(BIN, "micropython"), "mpy", "make mpy"),
         Runtime("frozen", os.path.join(RUNTIMES_DIR, "frozen", "micropython"), "frozen", "make runtime-frozen"),
         Runtime("board32", os.path.join(RUNTIMES_DIR, "board32", "micropython"), "frozen", "make runtime-board32"),
-        Runtime("mpy121", _mpy121_binary(), "source", "make micropython-1.21", env_var="MICROPYTHON_121"),
+        Runtime(
+            "mpy121",
+            os.path.join(RUNTIMES_DIR, "mpy121", "micropython"),
+            "source",
+            "make micropython-1.21",
+            env_var="MICROPYTHON_121",
+        ),
         Runtime(
             "circuitpython",
             os.path.join(RUNTIMES_DIR, "circuitpython", "micropython"),
@@ -107,7 +105,6 @@ RUNTIMES = {
         ),
     )
 }
-MICROPYTHON_RUNTIMES = [name for name in RUNTIMES if name != "cpython"]
 
 
 def parse(spec: str):  # type: ignore[no-untyped-def]
