@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 import requests
-from frozen import FEATURE_RUNTIMES, start_extra
+from appserver import FEATURE_RUNTIMES, start_extra
 
 APP = os.path.join(os.path.dirname(os.path.abspath(__file__)), "apps", "session_app.py")
 UI = "http://ui.example"

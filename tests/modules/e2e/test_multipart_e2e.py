@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 import requests
-from frozen import FEATURE_RUNTIMES, start_extra
+from appserver import FEATURE_RUNTIMES, start_extra
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
