@@ -257,6 +257,34 @@ def held_after_one_get(lib, mpy_dir=None, heap_kb=256, binary=None, app=None):
         return srv.held(), srv.command()
 
 
+STUBS = os.path.join(REPO, "tests", "firmware", "stubs")
+
+
+def firmware_app_held(binary=None, heap_kb=256):
+    """The firmware app's own heap: the provisioned main.py (uhtfw's template) started as on a
+    board, with the radio failing (tests/firmware/stubs), after one GET of its index page."""
+    binary = binary or BOARD32
+    root = tempfile.mkdtemp(prefix="uht-board-fw-")
+    env = dict(os.environ, MICROPYPATH=":".join([STUBS, ".frozen"]), GLIBC_TUNABLES=TUNABLES)
+    subprocess.run([binary, os.path.join(APPS, "provision.py"), root], env=env, check=True, timeout=30)
+    srv = BoardServer("firmware_main.py", heap_kb, "held", binary=binary)
+    srv.env = env
+    srv.argv.append(root)
+    with open(os.path.join(root, "settings.json"), "w") as f:
+        f.write('{"port": %d, "bind": "127.0.0.1"}' % srv.port)
+    try:
+        with srv.start():
+            ans = get(srv.port)
+            if ans.status != 200 or b"Hello from uht" not in ans.body:
+                raise RunError("the firmware app's GET / answered %s %r" % (ans.status, ans.body[:80]))
+            time.sleep(0.2)
+            return srv.held(), srv.command()
+    finally:
+        for name in os.listdir(root):
+            os.remove(os.path.join(root, name))
+        os.rmdir(root)
+
+
 def alloc_per_keepalive_get(lib, heap_kb=8192, mpy_dir=None, binary=None):
     """Bytes allocated per GET, collector off, 500 GETs on one keep-alive connection (after 10
     warm-up GETs): tests/board/apps/probe.py measures inside the handler at GET 10 and GET 510.
