@@ -183,6 +183,19 @@ BOARD_TARGETS = {
 }
 
 
+# What issue 10 quotes for uht 3dd3435 / microdot 2.7 on this build, row by row (the "before").
+BOARD_ISSUE_FIGURES = (
+    "10.4 KB / 7.2 KB",
+    "25.3 KB / 17.4 KB",
+    "1,872 B / 5,312 B",
+    "24–26 KB / 26–28 KB",
+    "64 KB / 48 KB",
+    "50.2 KB / –",
+    "0.16 / –",
+    "– / –",
+)
+
+
 def _kb(n):
     return "–" if n is None else "%.1f KB" % (n / 1024)
 
@@ -210,7 +223,7 @@ def _min_heap(row):
 
 
 def board_rows(b):
-    """(row, uht, microdot, floor, target, uht status, uht lighter than microdot) for the headline table."""
+    """(row, uht, microdot, floor, target, uht status, uht lighter than microdot, short name) per row."""
     t = BOARD_TARGETS
     held = b.get("held", [])
     rows = []
@@ -231,6 +244,7 @@ def board_rows(b):
             "≤ 7 KB",
             _status(u, t["held_frozen"]),
             u is not None and m is not None and u < m,
+            "heap held, frozen",
         )
     )
     u, m = held_cell("uht", ".mpy"), held_cell("microdot", ".mpy")
@@ -243,6 +257,7 @@ def board_rows(b):
             "≤ 16 KB",
             _status(u, t["held_mpy"]),
             u is not None and m is not None and u < m,
+            "heap held, .mpy",
         )
     )
     alloc = b.get("alloc", [])
@@ -257,6 +272,7 @@ def board_rows(b):
             "≤ 512 B",
             _status(u, t["alloc_per_get"]),
             u is not None and m is not None and u < m,
+            "bytes per GET",
         )
     )
     conc = b.get("concurrent", [])
@@ -270,6 +286,7 @@ def board_rows(b):
             "≤ 20 KB",
             _status(uc.get("min_heap_kb"), t["concurrent_kb"]) if "min_heap_kb" in uc else "–",
             bool(uc.get("min_heap_kb") and mc.get("min_heap_kb") and uc["min_heap_kb"] < mc["min_heap_kb"]),
+            "8 clients",
         )
     )
     soak = b.get("soak", [])
@@ -286,6 +303,7 @@ def board_rows(b):
             "≤ 32 KB",
             _status(us.get("min_heap_kb"), t["soak_kb"]) if "min_heap_kb" in us else "–",
             bool(us.get("min_heap_kb") and ms.get("min_heap_kb") and us["min_heap_kb"] < ms["min_heap_kb"]),
+            "soak",
         )
     )
     fl = b.get("flash", {})
@@ -299,6 +317,7 @@ def board_rows(b):
             "≤ 32 KB",
             _status(u, t["flash_uht"]),
             None,
+            "flash",
         )
     )
     cpu = b.get("cpu", {})
@@ -314,6 +333,7 @@ def board_rows(b):
                 label,
                 _status(c.get("ceiling_over_uht"), BOARD_TARGETS[key], at_most=False),
                 None,
+                "CPU " + mode,
             )
         )
     return rows
@@ -338,8 +358,16 @@ def board_section(res):
     lines.append("")
     lines.append(
         table(
-            ["board-sized build", "uht", "microdot", "floor", "target", "uht vs target"],
-            [r[:6] for r in rows],
+            [
+                "board-sized build",
+                "uht",
+                "microdot",
+                "floor",
+                "target",
+                "uht vs target",
+                "issue 10 quoted (uht / microdot)",
+            ],
+            [r[:6] + (q,) for r, q in zip(rows, BOARD_ISSUE_FIGURES)],
         )
     )
     notes = []
@@ -366,7 +394,7 @@ def board_section(res):
             "yes" if len(lighter) == len(comparable) else "no",
             len(lighter),
             len(comparable),
-            "; ".join("%s %s" % (r[0].split(" (")[0].split(" —")[0], "yes" if r[6] else "no") for r in comparable),
+            "; ".join("%s %s" % (r[7], "yes" if r[6] else "no") for r in comparable),
         )
     )
     fw = b.get("firmware_app", {})
@@ -389,7 +417,10 @@ def board_section(res):
                 )
     if any(r.get("failure_below") for k in ("concurrent", "soak") for r in b.get(k, [])):
         lines.append("")
-    cmds = [r["command"] for r in b.get("held", []) + b.get("alloc", []) if r.get("command")]
+    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + "/"
+    cmds = [r["command"].replace(repo, "") for r in b.get("held", []) + b.get("alloc", []) if r.get("command")]
+    if b.get("firmware_app", {}).get("command"):
+        cmds.append(b["firmware_app"]["command"].replace(repo, ""))
     if cmds:
         lines += ["Command lines (ports and temporary paths vary):", "", "```"] + cmds + ["```", ""]
     return lines

@@ -21,7 +21,7 @@ import throughput
 from servers import MICROPYTHON, REPO, build_microdot_mpy, build_uht_mpy
 
 FULL = {
-    "rounds": 5,
+    "rounds": 3,
     "duration": 3,
     "conns": [1, 8, 32],
     "modes": ["keep-alive", "close"],
