@@ -49,7 +49,12 @@ class BoardServer:
         self.port = free_port()
         self.tmp = tempfile.mkdtemp(prefix="uht-board-")
         self.trigger = os.path.join(self.tmp, "measure")
-        path = ([mpy_dir] if mpy_dir else []) + [".frozen"]
+        path = [".frozen"]
+        if mpy_dir:
+            # As `lib` beside the app's working directory, the way a board has /lib: each imported
+            # module keeps its file name (__file__) on the heap, so the checkout's path must not count.
+            os.symlink(os.path.abspath(mpy_dir), os.path.join(self.tmp, "lib"))
+            path.insert(0, "lib")
         self.env = dict(os.environ, MICROPYPATH=":".join(path), GLIBC_TUNABLES=TUNABLES)
         self.argv = [self.binary, "-X", "heapsize=%dK" % heap_kb, os.path.join(APPS, app)]
         self.argv += [str(self.port), mode, self.trigger]
@@ -58,7 +63,9 @@ class BoardServer:
         self._read = 0
 
     def command(self):
-        return "GLIBC_TUNABLES=%s MICROPYPATH=%s %s" % (TUNABLES, self.env["MICROPYPATH"], " ".join(self.argv))
+        lib = os.path.join(self.tmp, "lib")
+        where = " (lib -> %s)" % os.readlink(lib) if os.path.islink(lib) else ""
+        return "GLIBC_TUNABLES=%s MICROPYPATH=%s %s%s" % (TUNABLES, self.env["MICROPYPATH"], " ".join(self.argv), where)
 
     def start(self, timeout=10.0, listens=True):
         self._out = open(os.path.join(self.tmp, "stdout"), "w+b")
@@ -127,7 +134,7 @@ class BoardServer:
         for f in (self._out, self._err):
             if f is not None:
                 f.close()
-        for name in ("stdout", "stderr", "measure"):
+        for name in ("stdout", "stderr", "measure", "lib"):
             try:
                 os.remove(os.path.join(self.tmp, name))
             except OSError:
