@@ -423,7 +423,7 @@ class Soak:
         kinds = [k for k, _ in SOAK_KINDS]
         weights = [w for _, w in SOAK_KINDS]
         kind = self.rng.choices(kinds, weights)[0]
-        with connect(self.port) as s:
+        with connect(self.port, timeout=10.0) as s:
             reader = Reader(s)
             if kind == "keepalive":
                 for _ in range(self.rng.randint(1, 6)):
