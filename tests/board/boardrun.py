@@ -478,7 +478,7 @@ def soak(lib, heap_kb, requests, seed=10, binary=None, heap_slack=1024):
         time.sleep(0.1)
         figures["held_end"] = srv.held(reads=2)
         deadline = time.monotonic() + 3
-        while srv.fds() > figures["fds_warm"] and time.monotonic() < deadline:
+        while (srv.fds() or 0) > figures["fds_warm"] and time.monotonic() < deadline:
             time.sleep(0.05)
         figures["fds_end"] = srv.fds()
         if figures["held_end"] > figures["held_warm"] + heap_slack:
@@ -488,7 +488,7 @@ def soak(lib, heap_kb, requests, seed=10, binary=None, heap_slack=1024):
                 figures["held_end"],
                 run.requests,
             )
-        elif figures["fds_end"] > figures["fds_warm"]:
+        elif figures["fds_end"] is None or figures["fds_end"] > figures["fds_warm"]:
             why = "fds grew: %d open after %d requests, %d after %d" % (
                 figures["fds_warm"],
                 warm_at,
