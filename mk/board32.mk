@@ -36,7 +36,8 @@ $(BOARD32_MICROPYTHON): $(BOARD32_INPUTS) $(VENV_STAMP)
 	  || { tail -30 $(BOARD32_DIR)/build.log; echo "runtime-board32: the build failed"; exit 1; }
 	@file $(BOARD32_DIR)/build/micropython | grep -q "ELF 32-bit" \
 	  || { echo "runtime-board32: $(BOARD32_DIR)/build/micropython is not a 32-bit program"; exit 1; }
-	cp $(BOARD32_DIR)/build/micropython $@
+	@# Replaced by a rename: a running copy (a test, another checkout's matrix) keeps its inode.
+	cp $(BOARD32_DIR)/build/micropython $@.tmp && mv -f $@.tmp $@
 
 # uht's own .mpy (`make mpy`: dist/mpy) is what the ".mpy" guard loads, beside the frozen asyncio.
 test-board: $(VENV_STAMP) mpy runtime-board32

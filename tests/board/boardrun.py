@@ -71,17 +71,21 @@ class BoardServer:
         self._out = open(os.path.join(self.tmp, "stdout"), "w+b")
         self._err = open(os.path.join(self.tmp, "stderr"), "w+b")
         self.proc = subprocess.Popen(self.argv, cwd=self.tmp, env=self.env, stdout=self._out, stderr=self._err)
-        self.wait_line("READY", timeout)
-        if not listens:
-            return self
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+        try:
+            self.wait_line("READY", timeout)
+            if not listens:
                 return self
-            except OSError:
-                time.sleep(0.02)
-        raise RunError("nothing listens on port %d: %s" % (self.port, self.stderr_tail()))
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                try:
+                    socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                    return self
+                except OSError:
+                    time.sleep(0.02)
+            raise RunError("nothing listens on port %d: %s" % (self.port, self.stderr_tail()))
+        except BaseException:
+            self.stop()  # a server that did not come up is not left running
+            raise
 
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
