@@ -18,7 +18,7 @@ JSON_HDR = {"Content-Type": "application/json"}
 
 def _micropython(script, args, path, heapsize=None, timeout=120, binary=None):
     argv = [binary or MICROPYTHON] + (["-X", "heapsize=%s" % heapsize] if heapsize else []) + [script] + args
-    env = dict(os.environ, MICROPYPATH=path)
+    env = dict(os.environ, MICROPYPATH=path, GLIBC_TUNABLES="glibc.malloc.mmap_max=0")
     proc = subprocess.run(argv, cwd=MPY_SCRIPTS, env=env, capture_output=True, text=True, timeout=timeout)
     cmd = "MICROPYPATH=%s %s" % (path, " ".join(argv))
     return proc, cmd

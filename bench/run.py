@@ -14,13 +14,14 @@ import subprocess
 import sys
 import time
 
+import board
 import memory
 import perfprofile
 import throughput
 from servers import MICROPYTHON, REPO, build_microdot_mpy, build_uht_mpy
 
 FULL = {
-    "rounds": 5,
+    "rounds": 3,
     "duration": 3,
     "conns": [1, 8, 32],
     "modes": ["keep-alive", "close"],
@@ -30,6 +31,7 @@ FULL = {
     "idle_k": 16,
     "heap_clients": [1, 8],
     "heap_requests": 30,
+    "board_soak": 20000,
 }
 QUICK = {
     "rounds": 1,
@@ -42,6 +44,7 @@ QUICK = {
     "idle_k": 4,
     "heap_clients": [],
     "heap_requests": 6,
+    "board_soak": 200,
 }
 ENDPOINTS = [("GET /user/<id>", "/user/42", None), ("POST /echo", "/echo", "post")]
 
@@ -87,7 +90,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="tiny smoke subset (make test)")
     ap.add_argument("--out", default=None)
-    ap.add_argument("--skip", default="", help="comma list: throughput,memory,heap")
+    ap.add_argument("--skip", default="", help="comma list: board,throughput,memory,heap")
     ap.add_argument("--rounds", type=int)
     ap.add_argument("--duration", type=int)
     args = ap.parse_args()
@@ -110,6 +113,15 @@ def main():
         "command": "python bench/run.py " + " ".join(sys.argv[1:]),
         "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t0)),
     }
+    if "board" not in skip:
+        # The headline runtime (issue 10): the 32-bit board-sized build, uht and microdot frozen.
+        if board.available():
+            log("board-sized build (32-bit, frozen): the issue-10 rows")
+            result["board"] = board.measure({"soak_requests": cfg["board_soak"], "search": not args.quick}, log)
+        else:
+            why = "no build/runtimes/board32/micropython (make runtime-board32)"
+            log("SKIP: board-sized rows: " + why)
+            result["board"] = {"skipped": why}
     if "throughput" not in skip:
         log("throughput (wrk)")
         endpoints = [] if args.quick else ENDPOINTS
@@ -157,6 +169,8 @@ def main():
                 rows.append({"lib": lib, "clients": 2, "heap_kb": 128, "ok": ok, "why": why})
                 log("  serves %s with 128K, 2 clients: %s %s" % (lib, ok, why))
         result["min_heap"] = rows
+    if "binary" in result.get("board", {}) and "throughput" in result:
+        result["board"]["cpu"] = board.cpu_ratios(result["throughput"]["summary"])
     result["elapsed_s"] = round(time.time() - t0, 1)
     with open(out, "w") as f:
         json.dump(result, f, indent=1)
@@ -180,6 +194,7 @@ def smoke_problems(result):
         for r in result.get(key, []):
             if r.get("error") or r.get("ok") is False:
                 out.append("%s %s: %s" % (key, r.get("lib"), r.get("error") or r.get("why")))
+    out += board.problems(result.get("board", {}))
     return out
 
 

@@ -55,7 +55,8 @@ class Server:
         args = [SCRIPTS[server], str(self.port), str(cap)]
         if mem:
             args.append("mem")
-        env = dict(os.environ)
+        # Every MicroPython run: a heap mapped high makes id() (asyncio: id(sock) per wait) allocate.
+        env = dict(os.environ, GLIBC_TUNABLES="glibc.malloc.mmap_max=0")
         if runtime == "micropython":
             argv = [binary or MICROPYTHON]
             if heapsize:
@@ -73,7 +74,7 @@ class Server:
     def command(self):
         env = ""
         if self.runtime == "micropython":
-            env = "MICROPYPATH=%s " % self.env["MICROPYPATH"]
+            env = "GLIBC_TUNABLES=%s MICROPYPATH=%s " % (self.env["GLIBC_TUNABLES"], self.env["MICROPYPATH"])
         else:
             env = "PYTHONPATH=%s " % self.env["PYTHONPATH"]
         return env + " ".join(self.argv)
@@ -149,7 +150,9 @@ def build_uht_mpy():
     for name in sorted(os.listdir(src)):
         if name.endswith(".py"):
             out = os.path.join(dst, name[:-3] + ".mpy")
-            subprocess.run([MPY_CROSS, "-O2", "-o", out, os.path.join(src, name)], check=True)
+            # Relative source name, as `make mpy` gives it: the name is kept in the .mpy and interned
+            # on import, so an absolute path would cost heap that the shipped .mpy does not.
+            subprocess.run([MPY_CROSS, "-O2", "-o", out, os.path.join("uht", name)], check=True, cwd=REPO)
     return UHT_MPY
 
 
@@ -163,7 +166,10 @@ def build_microdot_mpy():
         if not name.endswith(".py"):
             continue
         out = os.path.join(dst, name[:-3] + ".mpy")
-        if os.path.exists(out) and os.path.getmtime(out) >= os.path.getmtime(os.path.join(src, name)):
+        if os.path.exists(out) and os.path.getmtime(out) >= max(
+            os.path.getmtime(os.path.join(src, name)), os.path.getmtime(__file__)
+        ):
             continue
-        subprocess.run([MPY_CROSS, "-O2", "-o", out, os.path.join(src, name)], check=False)
+        # Relative source name (microdot/x.py), like uht's: see build_uht_mpy.
+        subprocess.run([MPY_CROSS, "-O2", "-o", out, os.path.join("microdot", name)], check=False, cwd=microdot_site())
     return MICRODOT_MPY

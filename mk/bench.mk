@@ -1,6 +1,7 @@
 # Benchmarks: uht against microdot and the runtime's asyncio ceiling.
 #   make bench        full run (~20 min; needs wrk: apt-get install wrk): results in bench/results/latest.json,
-#                     report in docs/benchmarks.md
+#                     report in docs/benchmarks.md; its headline is the board-sized build of issue 10
+#                     (mk/board32.mk, bench/board.py; the memory guards of the same rows: make test-board)
 #   make bench-quick  smoke check for `make test`: tiny subset, no timing assertions (~30 s); without wrk
 #                     it says SKIP for the load part and still runs the memory probes
 
@@ -9,7 +10,8 @@ BENCH_OUT ?= bench/results/latest.json
 .PHONY: bench bench-quick bench-report
 
 # frozen-micropython (Makefile): the unix port with uht frozen in, for the "frozen" import and heap rows.
-bench: $(VENV_STAMP) frozen-micropython
+# runtime-board32 (mk/board32.mk): the 32-bit board-sized build, the headline rows of issue 10.
+bench: $(VENV_STAMP) frozen-micropython runtime-board32
 	@command -v wrk >/dev/null || { echo "wrk not found: apt-get install wrk"; exit 1; }
 	nice $(BIN)/python bench/run.py --out $(BENCH_OUT)
 	$(BIN)/python bench/render.py $(BENCH_OUT) docs/benchmarks.md
@@ -17,7 +19,7 @@ bench: $(VENV_STAMP) frozen-micropython
 bench-report: $(VENV_STAMP)
 	$(BIN)/python bench/render.py $(BENCH_OUT) docs/benchmarks.md
 
-bench-quick: $(VENV_STAMP)
+bench-quick: $(VENV_STAMP) runtime-board32
 	$(BIN)/pytest -q bench/tests
 	@if command -v wrk >/dev/null; then \
 	  $(BIN)/python bench/run.py --quick --out dist/bench/quick.json; \

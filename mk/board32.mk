@@ -1,0 +1,46 @@
+# The board-sized build (issue 10): a 32-bit unix MicroPython v1.28.0 from $(MICROPY_DIR), built
+# the way the issue measured it (MICROPY_FORCE_32BIT=1 MICROPY_PY_FFI=0 MICROPY_PY_BTREE=0, Debian
+# gcc-multilib; SSL stays on, so hashlib.sha1 exists as on the boards), with the standard variant's
+# frozen asyncio, uht as the firmware manifest freezes it, microdot 2.7 and the firmware app's uhtfw
+# frozen in (bench/board32/manifest.py). Pointers are 4 bytes, as on every supported board.
+#
+#   make runtime-board32   -> build/runtimes/board32/micropython (rebuilt when uht/ or uhtfw change)
+#   make test-board        memory guards of issue 10 on that build (tests/board; part of `make test`)
+#
+# Without the tree or a 32-bit capable gcc it prints one `SKIP: ...` line and the guards skip with
+# the same reason; with both present a failed build fails.
+
+BOARD32_DIR := $(CURDIR)/build/runtimes/board32
+BOARD32_MICROPYTHON := $(BOARD32_DIR)/micropython
+BOARD32_MANIFEST := $(CURDIR)/bench/board32/manifest.py
+BOARD32_INPUTS := $(UHT_SOURCES) $(wildcard firmware/modules/uhtfw/*.py) $(BOARD32_MANIFEST) mk/board32.mk
+BOARD32_FLAGS := MICROPY_FORCE_32BIT=1 MICROPY_PY_FFI=0 MICROPY_PY_BTREE=0
+export BOARD32_MICROPYTHON
+
+.PHONY: runtime-board32 test-board
+
+runtime-board32: $(VENV_STAMP)
+	@if [ ! -d "$(MICROPY_DIR)/ports/unix" ]; then \
+	  echo "SKIP: runtime-board32: no MicroPython tree at $(MICROPY_DIR)"; \
+	elif ! echo 'int main(void) { return 0; }' | gcc -m32 -x c - -o /dev/null 2>/dev/null; then \
+	  echo "SKIP: runtime-board32: gcc cannot build 32-bit programs (apt-get install gcc-multilib)"; \
+	else $(MAKE) --no-print-directory $(BOARD32_MICROPYTHON); fi
+
+# Called only when the tree and gcc -m32 are there: from here on a failure fails.
+$(BOARD32_MICROPYTHON): $(BOARD32_INPUTS) $(VENV_STAMP)
+	@mkdir -p $(BOARD32_DIR)
+	@echo "building the board-sized MicroPython (32-bit, uht + microdot frozen; log: $(BOARD32_DIR)/build.log)"
+	@BOARD32_MICRODOT_SITE="$$($(BIN)/python -c 'import microdot, os; print(os.path.dirname(os.path.dirname(microdot.__file__)))')" \
+	  nice $(MAKE) -C $(MICROPY_DIR)/ports/unix -j2 $(BOARD32_FLAGS) BUILD=$(BOARD32_DIR)/build \
+	    FROZEN_MANIFEST=$(BOARD32_MANIFEST) > $(BOARD32_DIR)/build.log 2>&1 \
+	  || { tail -30 $(BOARD32_DIR)/build.log; echo "runtime-board32: the build failed"; exit 1; }
+	@file $(BOARD32_DIR)/build/micropython | grep -q "ELF 32-bit" \
+	  || { echo "runtime-board32: $(BOARD32_DIR)/build/micropython is not a 32-bit program"; exit 1; }
+	@# Replaced by a rename: a running copy (a test, another checkout's matrix) keeps its inode.
+	cp $(BOARD32_DIR)/build/micropython $@.tmp && mv -f $@.tmp $@
+
+# uht's own .mpy (`make mpy`: dist/mpy) is what the ".mpy" guard loads, beside the frozen asyncio.
+test-board: $(VENV_STAMP) mpy runtime-board32
+	$(PYTEST) -q -rs tests/board
+
+TEST_TARGETS += test-board
