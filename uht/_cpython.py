@@ -1,12 +1,14 @@
 """CPython's side: asyncio.start_server on uht's listening socket, host-sized defaults, and
-stand-ins for MicroPython's time.ticks_*(). MicroPython never imports this module."""
+stand-ins for MicroPython's time.ticks_*() and sys.print_exception(). MicroPython never imports
+this module."""
 
 import asyncio
 import time
+import traceback
+from typing import Any, Callable
 
 # A host has memory to spare: larger limits than a board's (HTTPServer's class attributes).
 HOST_DEFAULTS = {
-    "backlog": 32,
     "max_connections": 64,
     "max_request_line": 8192,
     "max_header_bytes": 16384,
@@ -18,7 +20,7 @@ HOST_DEFAULTS = {
 }
 
 
-def host_defaults(cls) -> None:  # type: ignore[no-untyped-def]
+def host_defaults(cls: type) -> None:
     for name, value in HOST_DEFAULTS.items():
         setattr(cls, name, value)
 
@@ -35,19 +37,14 @@ def ticks_add(a: int, delta: int) -> int:
     return a + delta
 
 
-async def serve(app, sock) -> None:  # type: ignore[no-untyped-def]
-    from ._listen import peer_name
-    from .connection import Connection
-    from .server import BUSY_REPLY
+def print_exception(exc: BaseException) -> None:
+    traceback.print_exception(type(exc), exc, exc.__traceback__)
 
-    async def on_streams(reader, writer) -> None:  # type: ignore[no-untyped-def]
-        if app._closing or not app._admit():
-            writer.write(BUSY_REPLY)
-            writer.close()
-            return
-        conn = Connection(reader, writer, peer_name(writer.get_extra_info("peername")), app.buffer_size)
-        conn.task = asyncio.current_task()
-        app._conns.append(conn)
-        await app._serve(conn)
 
-    app._aio_server = await asyncio.start_server(on_streams, sock=sock, backlog=app.backlog)
+async def serve(sock: Any, backlog: int, on_streams: Callable[..., Any]) -> "asyncio.Server":
+    """asyncio's server on uht's socket: on_streams(reader, writer, peer address) per client."""
+
+    async def streams(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await on_streams(reader, writer, writer.get_extra_info("peername"))
+
+    return await asyncio.start_server(streams, sock=sock, backlog=backlog)

@@ -1,62 +1,42 @@
 """The Response a handler fills in: status, headers, and a body sent once or streamed."""
 
-import time
-
-from ._compat import IS_MICROPYTHON
+from ._compat import IS_MICROPYTHON, TYPE_CHECKING
+from .headers import check_header, http_date
 from .status import reason_for
+
+if TYPE_CHECKING:
+    from typing import Any
+
+    from .connection import Connection
+    from .request import Request
+
+__all__ = ["Response", "http_date", "check_header"]
 
 _NOT_STARTED = 0
 _STREAM_CHUNKED = 1  # HTTP/1.1 with no Content-Length: chunked transfer coding
 _STREAM_RAW = 2  # the handler set Content-Length, or HTTP/1.0 (body ends when we close)
 _DONE = 3
 
-_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_date_cache = [-1, ""]  # (second, text) of the last Date header
-
-
-def http_date(seconds=None):  # type: ignore[no-untyped-def]
-    """IMF-fixdate for now (or `seconds`), or None while the clock is not set (no NTP yet)."""
-    now = int(time.time()) if seconds is None else int(seconds)
-    if now == _date_cache[0]:
-        return _date_cache[1]
-    t = time.gmtime(now)
-    if t[0] < 2025 and seconds is None:
-        return None
-    text = "%s, %02d %s %d %02d:%02d:%02d GMT" % (_DAYS[t[6]], t[2], _MONTHS[t[1] - 1], t[0], t[3], t[4], t[5])
-    if seconds is None:
-        _date_cache[0] = now
-        _date_cache[1] = text
-    return text
-
-
-def check_header(name: str, value: str) -> None:
-    """Refuse header injection: no CR or LF anywhere, no separators in the name."""
-    for bad in ("\r", "\n"):
-        if bad in name or bad in value:
-            raise ValueError("CR or LF in header")
-    if not name or ":" in name or " " in name:
-        raise ValueError("bad header name")
-
 
 class Response:
     # Per-response state starts as these class defaults: fewer instance slots, less heap per request.
     status = 200
-    reason = None
+    reason: "str | None" = None
     bytes_sent = 0
-    _held = None  # the first body part, held to compute Content-Length
     _mode = _NOT_STARTED
     _has_length = False  # the handler set Content-Length
     _has_type = False  # the handler set Content-Type
 
-    def __init__(self, conn, request) -> None:  # type: ignore[no-untyped-def]
+    _held: "Any" = None  # the first body part, held to compute Content-Length
+
+    def __init__(self, conn: "Connection", request: "Request | None") -> None:
         self.conn = conn
         self.request = request
         self.headers: list = []  # [name, value] pairs in the order added
         if request is None:
             self.keep_alive = False
             self.head_only = False
-            self._write_timeout = None
+            self._write_timeout: "float | None" = None
         else:
             self.keep_alive = request.keep_alive
             self.head_only = request.method == "HEAD"
@@ -77,7 +57,7 @@ class Response:
         check_header("x", reason)
         self.reason = reason
 
-    def add_header(self, name: str, value) -> None:  # type: ignore[no-untyped-def]
+    def add_header(self, name: str, value: "Any") -> None:
         """Append a header; a name may repeat (Set-Cookie)."""
         self._check_not_started()
         value = str(value)
@@ -91,14 +71,14 @@ class Response:
         elif len(name) == 12 and name.lower() == "content-type":
             self._has_type = present
 
-    def set_header(self, name: str, value) -> None:  # type: ignore[no-untyped-def]
+    def set_header(self, name: str, value: "Any") -> None:
         """Replace every header of this name with one value."""
         self._check_not_started()
         lower = name.lower()
         self.headers = [h for h in self.headers if h[0].lower() != lower]
         self.add_header(name, value)
 
-    def get_header(self, name: str):  # type: ignore[no-untyped-def]
+    def get_header(self, name: str) -> "str | None":
         lower = name.lower()
         for h in self.headers:
             if h[0].lower() == lower:
@@ -109,7 +89,7 @@ class Response:
     def started(self) -> bool:
         return self._mode != _NOT_STARTED
 
-    async def send(self, data=b"") -> None:  # type: ignore[no-untyped-def]
+    async def send(self, data: "Any" = b"") -> None:
         """Send body bytes (str is UTF-8 encoded). One call: a response with Content-Length.
         From the second call on (or after start_stream()) the body streams."""
         if isinstance(data, str):
@@ -133,7 +113,7 @@ class Response:
         self._held = None
         if self._has_length or self._no_body():
             self._mode = _STREAM_RAW
-        elif self.request.version == 11:
+        elif self.request is not None and self.request.version == 11:
             self._mode = _STREAM_CHUNKED
             self.headers.append(["Transfer-Encoding", "chunked"])
         else:
@@ -164,7 +144,7 @@ class Response:
         self.bytes_sent += len(data)
         await self.conn.drain(self._write_timeout)
 
-    async def write(self, data) -> None:  # type: ignore[no-untyped-def]
+    async def write(self, data: "Any") -> None:
         """Stream data (bytes, bytearray or memoryview) without copying it: starts the stream if
         needed and returns once it is handed to the socket, so the caller may reuse its buffer."""
         if self._mode == _DONE:
@@ -172,25 +152,25 @@ class Response:
         await self.start_stream()
         await self._write_body(data)
 
-    async def send_file(self, path: str, **options) -> None:  # type: ignore[no-untyped-def]
+    async def send_file(self, path: str, **options: "Any") -> None:
         """Send a file from the filesystem (uht.static: type, ETag, ranges, gzip; see docs/static.md)."""
         from .static import send_file
 
         await send_file(self, path, req=self.request, **options)
 
-    def set_cookie(self, name: str, value: str = "", **attributes) -> None:  # type: ignore[no-untyped-def]
+    def set_cookie(self, name: str, value: str = "", **attributes: "Any") -> None:
         """Add a Set-Cookie header (uht.cookies: max_age, expires, path, domain, secure, http_only,
         same_site)."""
         from .cookies import set_cookie
 
         set_cookie(self, name, value, **attributes)
 
-    def delete_cookie(self, name: str, **attributes) -> None:  # type: ignore[no-untyped-def]
+    def delete_cookie(self, name: str, **attributes: "Any") -> None:
         from .cookies import delete_cookie
 
         delete_cookie(self, name, **attributes)
 
-    async def send_json(self, obj) -> None:  # type: ignore[no-untyped-def]
+    async def send_json(self, obj: "Any") -> None:
         import json
 
         if not self._has_type:
@@ -239,7 +219,7 @@ class Response:
         if has_body and not self._has_type:
             self.headers.append(["Content-Type", "text/plain; charset=utf-8"])
 
-    def _head(self):  # type: ignore[no-untyped-def]
+    def _head(self) -> bytearray:
         """The status line and headers, as one bytearray the body can be appended to."""
         status = self.status
         out = bytearray(_status_line(status, self.reason))
@@ -264,7 +244,7 @@ class Response:
 _status_lines: dict = {}
 
 
-def _status_line(status: int, reason) -> bytes:  # type: ignore[no-untyped-def]
+def _status_line(status: int, reason: "str | None") -> bytes:
     if reason is None:
         line = _status_lines.get(status)
         if line is None:
@@ -275,10 +255,10 @@ def _status_line(status: int, reason) -> bytes:  # type: ignore[no-untyped-def]
 
 if IS_MICROPYTHON:
 
-    def _append(out, text: str) -> None:  # type: ignore[no-untyped-def]
-        out += text  # MicroPython appends a str's UTF-8 bytes without an intermediate copy
+    def _append(out: bytearray, text: str) -> None:
+        out += text  # type: ignore[arg-type]  # MicroPython appends a str's UTF-8 bytes without an intermediate copy
 
 else:
 
-    def _append(out, text: str) -> None:  # type: ignore[no-untyped-def]
+    def _append(out: bytearray, text: str) -> None:
         out += text.encode()

@@ -48,7 +48,7 @@ class HTTPError(Exception):
     the response (e.g. `Allow` for 405, `Retry-After` for 503).
     """
 
-    def __init__(self, status: int, message: str = "", headers: list = None) -> None:  # type: ignore[assignment]
+    def __init__(self, status: int, message: str = "", headers: "list | None" = None) -> None:
         super().__init__(status, message)
         self.status = status
         self.message = message or reason_for(status)

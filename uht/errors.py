@@ -1,16 +1,52 @@
-"""What most requests never need: error answers, no-route answers (404/405/OPTIONS), mount,
-long-lived connections and the exit path. Imported on first use, so it costs no heap until then.
+"""Error answers: a handler's failure (500 or its HTTPError), errors found before a handler ran
+(400, 408, 413, 414, 431 ...), and what no route answers (404, 405, OPTIONS).
+
+Loaded with the server, never on the error path itself: an import is the worst allocation to make
+when memory runs out. When even building an answer fails, a constant one goes out.
 """
 
-from ._compat import IS_MICROPYTHON
-from .connection import LONG_LIVED
+from ._compat import TYPE_CHECKING
 from .log import log_exception
 from .response import _DONE, Response
-from .router import Route
 from .status import HTTPError
 
+if TYPE_CHECKING:
+    from typing import Any
 
-async def answer_error(app, req, resp, exc) -> None:  # type: ignore[no-untyped-def]
+    from .connection import Connection
+    from .request import Request
+
+
+def _constant(status: int, text: bytes) -> bytes:
+    body = text + b"\n"
+    retry = b"Retry-After: 1\r\n" if status == 503 else b""
+    return b"HTTP/1.1 %d %s\r\n%sContent-Type: text/plain\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s" % (
+        status,
+        text,
+        retry,
+        len(body),
+        body,
+    )
+
+
+# Answers that need no allocation, for when the heap cannot build one: made once, at import.
+_FALLBACK = {
+    400: _constant(400, b"Bad Request"),
+    408: _constant(408, b"Request Timeout"),
+    413: _constant(413, b"Content Too Large"),
+    414: _constant(414, b"URI Too Long"),
+    431: _constant(431, b"Request Header Fields Too Large"),
+    500: _constant(500, b"Internal Server Error"),
+    503: _constant(503, b"Service Unavailable"),
+}
+BUSY_REPLY = _FALLBACK[503]
+
+
+def fallback(status: int) -> bytes:
+    return _FALLBACK.get(status) or _FALLBACK[500 if status >= 500 else 400]
+
+
+async def answer_error(app: "Any", req: "Request", resp: Response, exc: BaseException) -> None:
     """A handler failed: answer with the error status (or the app's error handler)."""
     if isinstance(exc, HTTPError):
         status = exc.status
@@ -22,7 +58,7 @@ async def answer_error(app, req, resp, exc) -> None:  # type: ignore[no-untyped-
         resp.keep_alive = False
         resp._mode = _DONE
         return
-    if not req.keep_alive:
+    if not req.keep_alive or status == 503:
         resp.keep_alive = False  # e.g. the body's framing broke: this connection ends here
     handler = app._error_handlers.get(status) or app._error_handlers.get(type(exc))
     _reset(resp, status)
@@ -43,12 +79,12 @@ async def answer_error(app, req, resp, exc) -> None:  # type: ignore[no-untyped-
         await resp.send("Internal Server Error\n")
 
 
-async def reply_error(app, conn, exc, head_only: bool = False) -> None:  # type: ignore[no-untyped-def]
+async def reply_error(app: "Any", conn: "Connection", exc: HTTPError, head_only: bool = False) -> None:
     """An error found before a handler ran: answer it and close (no body for a HEAD request)."""
-    if app.access_log:
-        app._log("%s - - %d" % (conn.remote_addr, exc.status))
     try:
         conn.disarm()
+        if app.access_log:
+            app._log("%s - - %d" % (conn.remote_addr, exc.status))
         resp = Response(conn, None)
         resp.head_only = head_only
         resp._write_timeout = app.write_timeout
@@ -57,18 +93,24 @@ async def reply_error(app, conn, exc, head_only: bool = False) -> None:  # type:
             resp.add_header(name, value)
         resp._held = (exc.message + "\n").encode()
         await resp.finish()
+    except MemoryError:
+        try:
+            conn.write(fallback(exc.status))
+            await conn.flush(app.write_timeout)
+        except Exception:
+            pass
     except Exception:  # the client is gone or stalled: closing is all that is left
         pass
 
 
-def _reset(resp, status: int) -> None:  # type: ignore[no-untyped-def]
+def _reset(resp: Response, status: int) -> None:
     resp.headers = []
     resp._held = None
     resp.status = status
     resp.reason = None
 
 
-async def no_route(app, req, resp, allowed) -> None:  # type: ignore[no-untyped-def]
+async def no_route(app: "Any", req: "Request", resp: Response, allowed: "Any") -> None:
     """No route takes this method here: 405 (or 204 for OPTIONS) when the path answers other
     methods; the catch-all or 404 when it answers none."""
     if allowed:
@@ -85,48 +127,9 @@ async def no_route(app, req, resp, allowed) -> None:  # type: ignore[no-untyped-
         raise HTTPError(404)
 
 
-def _allow(methods) -> str:  # type: ignore[no-untyped-def]
+def _allow(methods: "Any") -> str:
     names = set(methods)
     if "GET" in names:
         names.add("HEAD")
     names.add("OPTIONS")
     return ", ".join(sorted(names))
-
-
-def mount(app, prefix: str, sub) -> None:  # type: ignore[no-untyped-def]
-    prefix = prefix.rstrip("/")
-    groups = list(sub.router.static.values()) + list(sub.router.by_length.values()) + [sub.router.rest_routes]
-    for routes in groups:
-        for r in routes:
-            app.router.add(Route(prefix + r.pattern, r.handler, r.methods, r.max_body))
-
-
-def claim_long_lived(app, req) -> None:  # type: ignore[no-untyped-def]
-    cap = app.max_long_lived
-    if cap is None:
-        cap = max(1, app.max_connections // 2)  # dashboards left open never take every slot
-    if cap:
-        count = 0
-        for c in app._conns:
-            if c.state == LONG_LIVED:
-                count += 1
-        if count >= cap:
-            raise HTTPError(503, headers=[["Retry-After", "5"]])
-    req.conn.set_state(LONG_LIVED)
-    req.keep_alive = False
-
-
-def close_sockets_now(app) -> None:
-    """After run() ends (Ctrl-C included): release the port and every client socket at once,
-    with no event loop left to do it, so running again works."""
-    app._closing = True
-    if app._listen is not None:
-        app._listen.close()
-        app._listen = None
-    for conn in app._conns:
-        conn.close_now()
-    app._conns = []
-    if IS_MICROPYTHON:
-        import asyncio
-
-        asyncio.new_event_loop()  # drop tasks an interrupted run left behind
