@@ -65,7 +65,7 @@ async def read_line(conn: "Connection", limit: int, status: int = 400) -> bytes:
         nl = conn.buf.find(b"\n", scanned, conn.end)
         if nl >= 0:
             line_end = nl - 1 if nl > conn.start and conn.buf[nl - 1] == 13 else nl
-            line = bytes(memoryview(conn.buf)[conn.start : line_end])
+            line = bytes(conn.view[conn.start : line_end])
             conn.start = nl + 1
             if len(line) > limit:
                 raise HTTPError(status)
@@ -170,7 +170,7 @@ async def _read_exactly(req: "Request", n: int) -> bytearray:
     view = memoryview(out)
     conn = req.conn
     pos = min(conn.end - conn.start, n)  # what arrived with the head
-    view[:pos] = memoryview(conn.buf)[conn.start : conn.start + pos]
+    view[:pos] = conn.view[conn.start : conn.start + pos]
     conn.start += pos
     if conn.start == conn.end:
         conn.start = conn.end = 0

@@ -17,33 +17,45 @@ if TYPE_CHECKING:
     from .request import Request
 
 
-def _constant(status: int, text: bytes) -> bytes:
-    body = text + b"\n"
-    retry = b"Retry-After: 1\r\n" if status == 503 else b""
-    return b"HTTP/1.1 %d %s\r\n%sContent-Type: text/plain\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s" % (
-        status,
-        text,
-        retry,
-        len(body),
-        body,
-    )
-
-
-# Answers that need no allocation, for when the heap cannot build one: made once, at import.
-_FALLBACK = {
-    400: _constant(400, b"Bad Request"),
-    408: _constant(408, b"Request Timeout"),
-    413: _constant(413, b"Content Too Large"),
-    414: _constant(414, b"URI Too Long"),
-    431: _constant(431, b"Request Header Fields Too Large"),
-    500: _constant(500, b"Internal Server Error"),
-    503: _constant(503, b"Service Unavailable"),
-}
-BUSY_REPLY = _FALLBACK[503]
+# Answers that need no allocation, for when the heap cannot build one: constants (in flash when
+# frozen).
+BUSY_REPLY = (
+    b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nContent-Type: text/plain\r\n"
+    b"Content-Length: 19\r\nConnection: close\r\n\r\nServer is too busy\n"
+)
+_ANSWER_400 = (
+    b"HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nContent-Length: 12\r\n"
+    b"Connection: close\r\n\r\nBad Request\n"
+)
+_ANSWER_408 = (
+    b"HTTP/1.1 408 Request Timeout\r\nContent-Type: text/plain\r\nContent-Length: 16\r\n"
+    b"Connection: close\r\n\r\nRequest Timeout\n"
+)
+_ANSWER_413 = (
+    b"HTTP/1.1 413 Content Too Large\r\nContent-Type: text/plain\r\nContent-Length: 18\r\n"
+    b"Connection: close\r\n\r\nContent Too Large\n"
+)
+_ANSWER_431 = (
+    b"HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Type: text/plain\r\n"
+    b"Content-Length: 32\r\nConnection: close\r\n\r\nRequest Header Fields Too Large\n"
+)
+_ANSWER_500 = (
+    b"HTTP/1.1 500 Internal Server Error\r\nContent-Type: text/plain\r\nContent-Length: 22\r\n"
+    b"Connection: close\r\n\r\nInternal Server Error\n"
+)
 
 
 def fallback(status: int) -> bytes:
-    return _FALLBACK.get(status) or _FALLBACK[500 if status >= 500 else 400]
+    """The constant answer nearest to status (same class)."""
+    if status == 503:
+        return BUSY_REPLY
+    if status == 408:
+        return _ANSWER_408
+    if status == 413:
+        return _ANSWER_413
+    if status == 431:
+        return _ANSWER_431
+    return _ANSWER_500 if status >= 500 else _ANSWER_400
 
 
 async def answer_error(app: "Any", req: "Request", resp: Response, exc: BaseException) -> None:
@@ -104,7 +116,7 @@ async def reply_error(app: "Any", conn: "Connection", exc: HTTPError, head_only:
 
 
 def _reset(resp: Response, status: int) -> None:
-    resp.headers = []
+    resp.headers = ()  # type: ignore[assignment]
     resp._held = None
     resp.status = status
     resp.reason = None

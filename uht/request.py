@@ -22,9 +22,11 @@ _METHODS = tuple((name, name.encode()) for name in ("GET", "POST", "HEAD", "PUT"
 
 
 class Request:
-    """What a handler gets: method, path, query, headers, remote_addr, and the body on demand."""
+    """What a handler gets: method, path, query, headers, remote_addr, and the body on demand.
 
-    # Per-request state starts as these class defaults: fewer instance slots, less heap.
+    Four attributes are set per request (conn, _head, method, path); everything else is a class
+    default until a request differs from it, or is derived on use: less heap per request."""
+
     _query = None
     _body: "bytes | bytearray | None" = None
     _remaining = 0  # body bytes left: a count, or _CHUNKED
@@ -32,19 +34,41 @@ class Request:
     _expect_continue = False
     _headers: "Headers | None" = None
     _segments: "list | None" = None
+    _max_body: "int | None" = None
+    _slash_in_segment = False  # a decoded '/' inside a segment (see lookup_path)
+    _raw_query = ""
     keep_alive = True
+    version = 11  # 10 or 11
 
-    def __init__(self, server: "Any", conn: "Connection", head: bytes, fields_at: int) -> None:
-        self.server = server
+    def __init__(self, conn: "Connection", head: bytes) -> None:
         self.conn = conn
         self._head = head
-        self._fields_at = fields_at  # where the header lines start in head
-        self.remote_addr = conn.remote_addr
-        self.max_body = server.max_body
         self.method = ""
-        self.version = 11  # 10 or 11
-        self.path = self.lookup_path = "/"
-        self._raw_query = ""
+        self.path = "/"
+
+    @property
+    def server(self) -> "Any":
+        return self.conn.server
+
+    @property
+    def remote_addr(self) -> str:
+        return self.conn.remote_addr
+
+    @property
+    def max_body(self) -> int:
+        """Largest body body()/json()/form() read: the route's max_body, else the server's."""
+        limit = self._max_body
+        return self.conn.server.max_body if limit is None else limit
+
+    @max_body.setter
+    def max_body(self, limit: int) -> None:
+        self._max_body = limit
+
+    @property
+    def lookup_path(self) -> "str | None":
+        """The path literal routes are looked up by; None when a decoded '/' sits inside a segment
+        (it must not reach a literal route of that spelling)."""
+        return None if self._slash_in_segment else self.path
 
     def _set_target(self, target: str) -> None:
         qmark = target.find("?")
@@ -55,16 +79,17 @@ class Request:
             self._segments = _decode_segments(target)
             path = "/" + "/".join(self._segments)
             self.path = path
-            # a decoded '/' inside a segment must not reach a literal route of that spelling
-            self.lookup_path = path if len(self._segments) == path.count("/") else None  # type: ignore[assignment]
+            if len(self._segments) != path.count("/"):
+                self._slash_in_segment = True
         else:
-            self.path = self.lookup_path = target
+            self.path = target
 
     @property
     def headers(self) -> Headers:
         """The request's headers (names lower-case; repeated ones joined with ", ")."""
         if self._headers is None:
-            self._headers = parse_fields(self._head, self._fields_at)
+            head = self._head
+            self._headers = parse_fields(head, head.find(b"\n") + 1)
         return self._headers
 
     @property
@@ -183,7 +208,8 @@ def _request_line(req: Request, head: bytes, eol: int) -> None:
     if sp1 <= 0 or sp2 <= sp1 + 1 or head.find(b" ", sp2 + 1, line_end) >= 0:
         raise HTTPError(400, "bad request line")
     method = req.method = _method(head, sp1)
-    req.version = _version(head[sp2 + 1 : line_end])
+    if _version(head[sp2 + 1 : line_end]) == 10:
+        req.version = 10
     target = str(head[sp1 + 1 : sp2], "utf-8")
     if target[0] != "/":
         target = _origin_form(method, target)
@@ -192,7 +218,7 @@ def _request_line(req: Request, head: bytes, eol: int) -> None:
     req._set_target(target)
 
 
-def parse_head(server: "Any", conn: "Connection", head: bytes) -> Request:
+def parse_head(conn: "Connection", head: bytes) -> Request:
     """Build a Request from a complete head: the request line and header lines, each with its
     line end (CRLF or LF), without the blank line. Every field's syntax is checked (RFC 9110:
     names are tokens, values hold no control character but HTAB) -> 400."""
@@ -204,9 +230,9 @@ def parse_head(server: "Any", conn: "Connection", head: bytes) -> Request:
         except UnicodeError:
             raise HTTPError(400, "head is not UTF-8")
     eol = head.find(b"\n")
-    req = Request(server, conn, head, eol + 1)
+    req = Request(conn, head)
     _request_line(req, head, eol)
-    if head.count(b"\n") - 1 > server.max_headers:
+    if head.count(b"\n") - 1 > conn.server.max_headers:
         raise HTTPError(431, "too many headers")
     _frame(req, head, eol + 1)
     return req
@@ -245,7 +271,8 @@ def _frame(req: Request, head: bytes, pos: int) -> None:
         pos = eol + 1
     if req.version == 11 and (hosts != 1 or b"," in host):  # type: ignore[operator]
         raise HTTPError(400, "missing or repeated Host header")
-    req.keep_alive = _keep_alive(req.version, connection)
+    if not _keep_alive(req.version, connection):
+        req.keep_alive = False
     if te is not None:
         if length is not None or req.version == 10:
             raise HTTPError(400, "ambiguous body length")  # request smuggling attempt

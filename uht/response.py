@@ -28,19 +28,22 @@ class Response:
     _has_type = False  # the handler set Content-Type
 
     _held: "Any" = None  # the first body part, held to compute Content-Length
+    headers: "list" = ()  # type: ignore[assignment]  # [name, value] pairs in the order added (a list once one is)
+    keep_alive = True
+    head_only = False
+    _write_timeout: "float | None" = None
 
     def __init__(self, conn: "Connection", request: "Request | None") -> None:
+        # Two attributes set per response; everything else is a class default until it changes.
         self.conn = conn
         self.request = request
-        self.headers: list = []  # [name, value] pairs in the order added
         if request is None:
             self.keep_alive = False
-            self.head_only = False
-            self._write_timeout: "float | None" = None
         else:
-            self.keep_alive = request.keep_alive
-            self.head_only = request.method == "HEAD"
-            self._write_timeout = request.server.write_timeout
+            if not request.keep_alive:
+                self.keep_alive = False
+            if request.method == "HEAD":
+                self.head_only = True
 
     # -- the seed API --------------------------------------------------------------------------
 
@@ -63,6 +66,11 @@ class Response:
         value = str(value)
         check_header(name, value)
         self._note(name, True)
+        self._add(name, value)
+
+    def _add(self, name: str, value: str) -> None:
+        if not self.headers:
+            self.headers = []
         self.headers.append([name, value])
 
     def _note(self, name: str, present: bool) -> None:
@@ -115,7 +123,7 @@ class Response:
             self._mode = _STREAM_RAW
         elif self.request is not None and self.request.version == 11:
             self._mode = _STREAM_CHUNKED
-            self.headers.append(["Transfer-Encoding", "chunked"])
+            self._add("Transfer-Encoding", "chunked")
         else:
             self._mode = _STREAM_RAW
             self.keep_alive = False  # the body ends when the connection does
@@ -124,7 +132,7 @@ class Response:
         if held:
             await self._write_body(held)
         else:
-            await self.conn.drain(self._write_timeout)
+            await self.conn.drain(self._timeout())
 
     async def _write_body(self, data: bytes) -> None:
         if not data or self.head_only or self._no_body():
@@ -142,7 +150,7 @@ class Response:
         else:
             self.conn.write(data)
         self.bytes_sent += len(data)
-        await self.conn.drain(self._write_timeout)
+        await self.conn.drain(self._timeout())
 
     async def write(self, data: "Any") -> None:
         """Stream data (bytes, bytearray or memoryview) without copying it: starts the stream if
@@ -184,50 +192,65 @@ class Response:
 
     # -- finishing -----------------------------------------------------------------------------
 
+    def _timeout(self) -> "float | None":
+        if self._write_timeout is not None:
+            return self._write_timeout
+        server = self.conn.server
+        return None if server is None else server.write_timeout
+
     async def finish(self) -> None:
         """Called by the server after the handler returns: send what is still unsent."""
+        if self.finish_now():
+            await self.conn.flush(self._timeout())
+
+    def finish_now(self) -> bool:
+        """finish() up to the wait for the socket: True when something was written."""
         mode = self._mode
         self._mode = _DONE
         if mode == _NOT_STARTED:
             body = self._held or b""
             self._held = None
-            if not self._no_body():
-                if not self._has_length:
-                    self.headers.append(["Content-Length", str(len(body))])
+            no_body = self._no_body()
+            if not no_body:
                 self._default_content_type(bool(body))
-            head = self._head()
-            if body and not self.head_only and not self._no_body():
+            out = self._head(None if no_body or self._has_length else len(body))
+            if body and not self.head_only and not no_body:
                 self.bytes_sent = len(body)
                 if len(body) <= 1024:  # one write, one segment: cheaper than two for small bodies
-                    head += body
-                    self.conn.write(head)
+                    out += body
+                    self.conn.write(out)
                 else:
-                    self.conn.write(head)
+                    self.conn.write(out)
                     self.conn.write(body)
             else:
-                self.conn.write(head)
+                self.conn.write(out)
         elif mode == _STREAM_CHUNKED and not self.head_only:
             self.conn.write(b"0\r\n\r\n")
         elif mode == _DONE:
-            return
-        await self.conn.flush(self._write_timeout)
+            return False
+        return True
 
     def _no_body(self) -> bool:
-        return self.status < 200 or self.status in (204, 304)
+        status = self.status
+        return status < 200 or status == 204 or status == 304
 
     def _default_content_type(self, has_body: bool) -> None:
         if has_body and not self._has_type:
-            self.headers.append(["Content-Type", "text/plain; charset=utf-8"])
+            self._add("Content-Type", "text/plain; charset=utf-8")
 
-    def _head(self) -> bytearray:
-        """The status line and headers, as one bytearray the body can be appended to."""
-        status = self.status
-        out = bytearray(_status_line(status, self.reason))
+    def _head(self, length: "int | None" = None) -> bytearray:
+        """The status line and headers (with Content-Length when given), in the connection's
+        output buffer: reused by every response it carries (what is written is copied by the
+        stream when it cannot go out at once), so a head costs no allocation once it has grown."""
+        out = self.conn.out
+        out[:] = _status_line(self.status, self.reason)
         for name, value in self.headers:
             _append(out, name)
             out += b": "
             _append(out, value)
             out += b"\r\n"
+        if length is not None:
+            out += b"Content-Length: %d\r\n" % length
         if not self.keep_alive:
             out += b"Connection: close\r\n"
         elif self.request is not None and self.request.version == 10:

@@ -154,49 +154,37 @@ class HTTPServer:
 
     # -- handling one request ----------------------------------------------------------------------
 
-    async def _handle(self, conn: Connection, req: Request) -> Response:
-        resp = Response(conn, req)
-        try:
-            method = req.method
-            if method not in _STANDARD_METHODS and method not in self.router.methods_in_use:
-                raise HTTPError(501)
-            lookup = req.lookup_path
-            route = None if lookup is None else self.router.find_literal(method, lookup)
-            params: "Any" = ()
-            if route is None:
-                route, params = self.router.find(method, lookup, req.segments)
-            answered = False
-            for hook in self._before:
-                if await hook(req, resp):
-                    answered = True  # the hook has answered: no handler runs
-                    break
-            if answered:
-                pass
-            elif route is not None:
+    async def _dispatch(self, req: Request, resp: Response) -> None:
+        """Hooks, the route's handler (or what no route answers), hooks."""
+        method = req.method
+        if method not in _STANDARD_METHODS and method not in self.router.methods_in_use:
+            raise HTTPError(501)
+        lookup = req.lookup_path
+        route = None if lookup is None else self.router.find_literal(method, lookup)
+        params: "Any" = ()
+        if route is None:
+            route, params = self.router.find(method, lookup, req.segments)
+        for hook in self._before:
+            if await hook(req, resp):
+                break  # the hook has answered: no handler runs
+        else:
+            if route is not None:
                 if route.max_body is not None:
                     req.max_body = route.max_body
                 await route.handler(req, resp, *params)
             else:
                 await no_route(self, req, resp, params)
-            for hook in self._after:
-                await hook(req, resp)
-        except asyncio.CancelledError:
-            raise
-        except ClientGone:
-            raise
-        except Exception as exc:  # MemoryError included: the server must outlive a handler
-            try:
-                await answer_error(self, req, resp, exc)
-            except MemoryError:
-                if not resp.started:
-                    conn.write(fallback(500))
-                resp._mode = 3  # done: nothing more goes out
-                resp.keep_alive = False
-        conn.meter(False)
-        if self._closing or not req.can_discard(self.max_discard):
-            resp.keep_alive = False  # say so in the head: this connection ends after the response
-        await resp.finish()
-        return resp
+        for hook in self._after:
+            await hook(req, resp)
+
+    async def _failed(self, req: Request, resp: Response, exc: Exception) -> None:
+        try:
+            await answer_error(self, req, resp, exc)
+        except MemoryError:  # not even an error answer fits: a constant one, and close
+            if not resp.started:
+                resp.conn.write(fallback(500))
+            resp._mode = 3  # done: nothing more goes out
+            resp.keep_alive = False
 
     # -- the connection loop -------------------------------------------------------------------------
 
@@ -229,7 +217,7 @@ class HTTPServer:
             elif (stop if stop >= 0 else end) - first_nl > self.max_header_bytes + 2:
                 raise HTTPError(431)
             if stop >= 0:
-                head = bytes(memoryview(buf)[start : stop + 1])
+                head = bytes(conn.view[start : stop + 1])
                 conn.start = stop + (3 if buf[stop + 1] == 13 else 2)
                 conn.disarm()
                 conn.meter(False)
@@ -250,6 +238,9 @@ class HTTPServer:
                 conn.got = conn.end - conn.start  # the first bytes of this head
 
     async def _serve(self, conn: Connection) -> None:
+        """Every request of one connection, then close. Nothing escapes it: a task that fails is
+        logged by the event loop, and logging allocates."""
+        conn.server = self
         head = None
         req = None
         linger = False
@@ -259,11 +250,31 @@ class HTTPServer:
                 if head is None:
                     break
                 conn.set_state(BUSY)
-                req = parse_head(self, conn, head)
+                req = parse_head(conn, head)
                 conn.requests += 1
                 if req._remaining:
                     conn.meter(True)  # the body's rate counts from the end of the head
-                resp = await self._handle(conn, req)
+                resp = Response(conn, req)
+                if not self._before and not self._after and req.method == "GET" and req.lookup_path is not None:
+                    route = self.router.find_literal("GET", req.lookup_path)  # the common case: no frame
+                else:
+                    route = None
+                try:
+                    if route is not None:
+                        if route.max_body is not None:
+                            req.max_body = route.max_body
+                        await route.handler(req, resp)
+                    else:
+                        await self._dispatch(req, resp)
+                except ClientGone:
+                    raise
+                except Exception as exc:  # MemoryError included: the server must outlive a handler
+                    await self._failed(req, resp, exc)
+                conn.meter(False)
+                if self._closing or not req.can_discard(self.max_discard):
+                    resp.keep_alive = False  # say so in the head: this connection ends after the response
+                if resp.finish_now() and getattr(conn.writer, "out_buf", True):
+                    await conn.drain(self.write_timeout)
                 keep = resp.keep_alive and not self._closing
                 if keep and req._remaining:
                     from .body import discard
@@ -273,12 +284,13 @@ class HTTPServer:
                     except HTTPError:
                         keep = False  # already answered: just close
                 if self.access_log:
-                    self._log("%s %s %s %d %d" % (req.remote_addr, req.method, req.path, resp.status, resp.bytes_sent))
+                    self._log("%s %s %s %d %d" % (conn.remote_addr, req.method, req.path, resp.status, resp.bytes_sent))
                 if not keep:
                     linger = req._remaining != 0 and conn.state == BUSY
                     break
                 req = resp = head = None  # type: ignore[assignment]  # free them while idle
-                conn.shrink(self.buffer_size)
+                if len(conn.buf) > self.buffer_size:
+                    conn.shrink(self.buffer_size)
         except HTTPError as exc:
             await reply_error(self, conn, exc, head is not None and head.startswith(b"HEAD "))
             # The client may still be sending: a head cut short, bytes after it, or a body.
@@ -382,15 +394,22 @@ class HTTPServer:
 
     def _on_socket(self, sock: "Any", addr: "Any") -> None:
         """MicroPython: a freshly accepted, non-blocking client socket."""
-        stream = asyncio.StreamWriter(sock, {"peername": addr})  # type: ignore[call-arg,arg-type]
         if self._closing or not self._admit():
-            conn = self._refuse(stream, stream, addr)
-            if conn is not None:
-                try:
-                    self._track(conn, asyncio.create_task(self._end(conn, True, None)))
-                except MemoryError:
-                    conn.close_now()
+            try:
+                sock.write(BUSY_REPLY)  # a constant, straight to the socket: nothing to allocate
+            except OSError:
+                pass
+            if not IS_HOST or self._lingering >= self.max_lingering or self._closing:
+                sock.close()  # a board's slots are full: no room to linger either
+                return
+            try:
+                stream = asyncio.StreamWriter(sock, {})  # type: ignore[call-arg,arg-type]
+                conn = Connection(stream, stream, "", 0)
+                self._track(conn, asyncio.create_task(self._end(conn, True, None)))
+            except MemoryError:
+                sock.close()
             return
+        stream = asyncio.StreamWriter(sock, {"peername": addr})  # type: ignore[call-arg,arg-type]
         conn = Connection(stream, stream, peer_name(addr), self.buffer_size)
         self._track(conn, asyncio.create_task(self._serve(conn)))
 
@@ -398,30 +417,18 @@ class HTTPServer:
         """CPython: asyncio's streams for a new client."""
         task = asyncio.current_task()
         if self._closing or not self._admit():
-            conn = self._refuse(reader, writer, addr)
-            if conn is not None and task is not None:
-                self._track(conn, task)
-                await self._end(conn, True, None)
+            writer.write(BUSY_REPLY)
+            if self._lingering >= self.max_lingering or self._closing or task is None:
+                writer.close()
+                return
+            conn = Connection(reader, writer, "", 0)
+            self._track(conn, task)
+            await self._end(conn, True, None)
             return
         conn = Connection(reader, writer, peer_name(addr), self.buffer_size)
         if task is not None:
             self._track(conn, task)
         await self._serve(conn)
-
-    def _refuse(self, reader: "Any", writer: "Any", addr: "Any") -> "Connection | None":
-        """503 to a client there is no room for. The connection is returned to linger (so the
-        answer is not lost to a reset) when a lingering place is free; on a board lingering is
-        only inside max_connections, which is full when this runs: there it closes at once."""
-        conn = Connection(reader, writer, "", 0)
-        try:
-            conn.write(BUSY_REPLY)
-        except OSError:
-            conn.close_now()
-            return None
-        if not IS_HOST or self._lingering >= self.max_lingering or self._closing:
-            conn.close_now()
-            return None
-        return conn
 
     async def _sweep(self) -> None:
         """One task enforces every deadline and the minimum data rate: a timeout per read would
