@@ -26,19 +26,23 @@ else:
 # pinned trees (docs/limits.md: "Connections and the network stack"). An image that raises its
 # stack's limit passes its own figure: HTTPServer(max_connections=...) or, for every server, sets
 # HTTPServer.max_connections before creating one.
-STACK_CONNECTIONS = {
-    "rp2": 4,  # lwIP MEMP_NUM_TCP_PCB 5 (the listening PCB is a separate pool)
-    "esp32": 8,  # ESP-IDF CONFIG_LWIP_MAX_SOCKETS 10, the listening socket included
-    "esp8266": 4,  # the SDK's lwIP: MEMP_NUM_TCP_PCB 5 (espconn's default maximum)
-    "RP2040": 4,  # CircuitPython raspberrypi: 5 PCBs
-    "RP2350": 4,
-    "Espressif": 6,  # CircuitPython espressif: 8 sockets, the listening one included
-}
+# (A constant tuple: in flash when frozen.)
+STACK_CONNECTIONS = (
+    ("rp2", 4),  # lwIP MEMP_NUM_TCP_PCB 5 (the listening PCB is a separate pool)
+    ("esp32", 8),  # ESP-IDF CONFIG_LWIP_MAX_SOCKETS 10, the listening socket included
+    ("esp8266", 4),  # the SDK's lwIP: MEMP_NUM_TCP_PCB 5 (espconn's default maximum)
+    ("RP2040", 4),  # CircuitPython raspberrypi: 5 PCBs
+    ("RP2350", 4),
+    ("Espressif", 6),  # CircuitPython espressif: 8 sockets, the listening one included
+)
 BOARD_CONNECTIONS = 8  # a port not listed, and the unix port standing in for a board
 
 
 def port_max_connections() -> int:
-    return STACK_CONNECTIONS.get(sys.platform, BOARD_CONNECTIONS)
+    for platform, count in STACK_CONNECTIONS:
+        if platform == sys.platform:
+            return count
+    return BOARD_CONNECTIONS
 
 
 def print_exception(exc: BaseException) -> None:

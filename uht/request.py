@@ -18,7 +18,15 @@ if TYPE_CHECKING:
 
 _CHUNKED = -1  # Request._remaining for a chunked body (uht.body.CHUNKED)
 # The usual methods as constant strings: no str to allocate for them.
-_METHODS = tuple((name, name.encode()) for name in ("GET", "POST", "HEAD", "PUT", "DELETE", "PATCH", "OPTIONS"))
+_METHODS = (
+    ("GET", b"GET"),
+    ("POST", b"POST"),
+    ("HEAD", b"HEAD"),
+    ("PUT", b"PUT"),
+    ("DELETE", b"DELETE"),
+    ("PATCH", b"PATCH"),
+    ("OPTIONS", b"OPTIONS"),
+)
 
 
 class Request:
@@ -179,10 +187,6 @@ def _method(head: bytes, end: int) -> str:
 
 
 def _version(proto: bytes) -> int:
-    if proto == b"HTTP/1.1":
-        return 11
-    if proto == b"HTTP/1.0":
-        return 10
     digit = 48 <= proto[5] <= 57 and 48 <= proto[7] <= 57 if len(proto) == 8 else False
     if digit and proto.startswith(b"HTTP/") and proto[6] == 46:
         if proto[5] != 49:
@@ -208,8 +212,14 @@ def _request_line(req: Request, head: bytes, eol: int) -> None:
     if sp1 <= 0 or sp2 <= sp1 + 1 or head.find(b" ", sp2 + 1, line_end) >= 0:
         raise HTTPError(400, "bad request line")
     method = req.method = _method(head, sp1)
-    if _version(head[sp2 + 1 : line_end]) == 10:
-        req.version = 10
+    if line_end - sp2 != 9 or not head.startswith(b"HTTP/1.1", sp2 + 1):  # not the usual: look closer
+        if line_end - sp2 == 9 and head.startswith(b"HTTP/1.0", sp2 + 1):
+            req.version = 10
+        elif _version(head[sp2 + 1 : line_end]) == 10:
+            req.version = 10
+    if sp2 == sp1 + 2 and head[sp1 + 1] == 47:
+        req.path = "/"  # the index, as a constant
+        return
     target = str(head[sp1 + 1 : sp2], "utf-8")
     if target[0] != "/":
         target = _origin_form(method, target)
@@ -238,40 +248,49 @@ def parse_head(conn: "Connection", head: bytes) -> Request:
     return req
 
 
+def _named(head: bytes, pos: int, name: bytes) -> bool:
+    """Whether the field at pos is called name (lower-case, same length): no slice, no copy."""
+    for i in range(len(name)):
+        if head[pos + i] | 32 != name[i]:  # ASCII letters fold to lower case; '-' stays
+            return False
+    return True
+
+
 def _frame(req: Request, head: bytes, pos: int) -> None:
-    """The fields the server acts on: body framing, Expect, Connection, Host."""
-    length = te = connection = expect = host = None
+    """The fields the server acts on: body framing, Expect, Connection, Host. Only their values
+    are sliced out; every other field costs two find()s."""
+    length = te = connection = expect = None
     hosts = 0
     size = len(head)
     while pos < size:
         eol = head.find(b"\n", pos)
         colon = head.find(b":", pos, eol)
         n = colon - pos
-        if n == 4 or n == 6 or n == 10 or n == 14 or n == 17:
-            name = head[pos:colon].lower()
+        if n == 4:
+            if _named(head, pos, b"host"):
+                hosts += 1
+                if head.find(b",", colon, eol) >= 0:
+                    hosts += 1  # a list of hosts: as bad as two fields
+        elif n == 14 or n == 17 or n == 10 or n == 6:
             end = eol - 1 if head[eol - 1] == 13 else eol
-            if name == b"content-length":
-                value = head[colon + 1 : end].strip()
-                for v in value.split(b","):
+            if n == 14 and _named(head, pos, b"content-length"):
+                for v in head[colon + 1 : end].split(b","):
                     v = v.strip()
                     if length is not None and v != length:
                         raise HTTPError(400, "conflicting content-length")
                     length = v
-            elif name == b"transfer-encoding":
+            elif n == 17 and _named(head, pos, b"transfer-encoding"):
                 value = head[colon + 1 : end].strip()
                 te = value if te is None else te + b", " + value
-            elif name == b"connection":
+            elif n == 10 and _named(head, pos, b"connection"):
                 value = head[colon + 1 : end].strip()
                 connection = value if connection is None else connection + b"," + value
-            elif name == b"host":
-                host = head[colon + 1 : end]
-                hosts += 1
-            elif name == b"expect":
+            elif n == 6 and _named(head, pos, b"expect"):
                 expect = head[colon + 1 : end].strip()
         pos = eol + 1
-    if req.version == 11 and (hosts != 1 or b"," in host):  # type: ignore[operator]
+    if req.version == 11 and hosts != 1:
         raise HTTPError(400, "missing or repeated Host header")
-    if not _keep_alive(req.version, connection):
+    if connection is not None and not _keep_alive(req.version, connection) or connection is None and req.version == 10:
         req.keep_alive = False
     if te is not None:
         if length is not None or req.version == 10:
@@ -289,8 +308,6 @@ def _frame(req: Request, head: bytes, pos: int) -> None:
         req._expect_continue = req._remaining != 0 and req.version == 11
 
 
-def _keep_alive(version: int, value: "bytes | None") -> bool:
-    if value is None:
-        return version == 11
+def _keep_alive(version: int, value: bytes) -> bool:
     tokens = [t.strip().lower() for t in value.split(b",")]
     return b"close" not in tokens and (version == 11 or b"keep-alive" in tokens)

@@ -71,13 +71,14 @@ class Response:
     def _add(self, name: str, value: str) -> None:
         if not self.headers:
             self.headers = []
-        self.headers.append([name, value])
+        self.headers.append((name, value))
 
     def _note(self, name: str, present: bool) -> None:
-        if len(name) == 14 and name.lower() == "content-length":
-            self._has_length = present
-        elif len(name) == 12 and name.lower() == "content-type":
+        n = len(name)
+        if n == 12 and (name == "Content-Type" or name.lower() == "content-type"):
             self._has_type = present
+        elif n == 14 and (name == "Content-Length" or name.lower() == "content-length"):
+            self._has_length = present
 
     def set_header(self, name: str, value: "Any") -> None:
         """Replace every header of this name with one value."""

@@ -57,18 +57,21 @@ class HTTPServer:
                 raise TypeError("unknown option " + name)
             setattr(self, name, value)
         self.router = Router()
-        self._catchall: "Callable | None" = None
-        self._before: list = []
-        self._after: list = []
-        self._error_handlers: dict = {}
         self._conns: "list[Connection]" = []
-        self._lingering = 0
-        self._listen: "Any" = None
-        self._accept_task: "asyncio.Task | None" = None
-        self._sweeper: "asyncio.Task | None" = None
-        self._aio_server: "Any" = None
-        self._closing = False
-        self._closed = asyncio.Event()
+
+    # What an app only sometimes has starts as these class defaults (immutable ones: each server
+    # gets its own list or dict when it adds to them), so a server costs little heap.
+    _catchall: "Callable | None" = None
+    _before: "Any" = ()
+    _after: "Any" = ()
+    _error_handlers: "Any" = {}  # never added to: errorhandler() gives the server its own dict
+    _lingering = 0
+    _listen: "Any" = None
+    _accept_task: "asyncio.Task | None" = None
+    _sweeper: "asyncio.Task | None" = None
+    _aio_server: "Any" = None
+    _closing = False
+    _closed: "Any" = None  # an asyncio.Event, from start() on
 
     # -- registering handlers ----------------------------------------------------------------------
 
@@ -103,12 +106,12 @@ class HTTPServer:
     def before_request(self, f: "Callable") -> "Callable":
         """`async def f(req, resp)` runs before every handler; a truthy return skips the handler
         (the hook has answered)."""
-        self._before.append(f)
+        self._before = list(self._before) + [f]
         return f
 
     def after_request(self, f: "Callable") -> "Callable":
         """`async def f(req, resp)` runs after every handler, before unsent parts go out."""
-        self._after.append(f)
+        self._after = list(self._after) + [f]
         return f
 
     def errorhandler(self, status_or_exception: "Any") -> "Callable":
@@ -116,7 +119,9 @@ class HTTPServer:
         exception type raised by handlers. A 404 handler takes over from the catch-all."""
 
         def decorate(f: "Callable") -> "Callable":
-            self._error_handlers[status_or_exception] = f
+            handlers = dict(self._error_handlers)  # its own dict, never the class default
+            handlers[status_or_exception] = f
+            self._error_handlers = handlers
             return f
 
         return decorate
@@ -477,7 +482,8 @@ class HTTPServer:
         self._aio_server = await serve(sock, backlog, self._on_streams)
 
     async def wait_closed(self) -> None:
-        await self._closed.wait()
+        if self._closed is not None:
+            await self._closed.wait()
 
     def __await__(self) -> "Any":
         return awaitable(self)
@@ -531,7 +537,8 @@ class HTTPServer:
         if self._sweeper is not None:
             _cancel(self._sweeper)
             self._sweeper = None
-        self._closed.set()
+        if self._closed is not None:
+            self._closed.set()
 
 
 def _cancel(task: "asyncio.Task") -> None:

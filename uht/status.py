@@ -1,44 +1,44 @@
 """Status codes, their reason phrases, and the exception that turns into one."""
 
-# Only the statuses uht itself produces or handlers commonly set: each entry costs heap on a board.
-REASONS = {
-    100: "Continue",
-    101: "Switching Protocols",
-    200: "OK",
-    201: "Created",
-    204: "No Content",
-    206: "Partial Content",
-    301: "Moved Permanently",
-    302: "Found",
-    303: "See Other",
-    304: "Not Modified",
-    307: "Temporary Redirect",
-    400: "Bad Request",
-    401: "Unauthorized",
-    403: "Forbidden",
-    404: "Not Found",
-    405: "Method Not Allowed",
-    408: "Request Timeout",
-    413: "Content Too Large",
-    414: "URI Too Long",
-    416: "Range Not Satisfiable",
-    417: "Expectation Failed",
-    431: "Request Header Fields Too Large",
-    500: "Internal Server Error",
-    501: "Not Implemented",
-    503: "Service Unavailable",
-    505: "HTTP Version Not Supported",
-}
+# Only the statuses uht itself produces or handlers commonly set. A constant tuple: frozen, it
+# stays in flash (a dict would be built in the heap at import).
+_REASONS = (
+    (200, "OK"),
+    (404, "Not Found"),
+    (400, "Bad Request"),
+    (204, "No Content"),
+    (302, "Found"),
+    (304, "Not Modified"),
+    (405, "Method Not Allowed"),
+    (500, "Internal Server Error"),
+    (503, "Service Unavailable"),
+    (100, "Continue"),
+    (101, "Switching Protocols"),
+    (201, "Created"),
+    (206, "Partial Content"),
+    (301, "Moved Permanently"),
+    (303, "See Other"),
+    (307, "Temporary Redirect"),
+    (401, "Unauthorized"),
+    (403, "Forbidden"),
+    (408, "Request Timeout"),
+    (413, "Content Too Large"),
+    (414, "URI Too Long"),
+    (416, "Range Not Satisfiable"),
+    (417, "Expectation Failed"),
+    (431, "Request Header Fields Too Large"),
+    (501, "Not Implemented"),
+    (505, "HTTP Version Not Supported"),
+)
+_CLASSES = ("Informational", "Success", "Redirection", "Client Error", "Server Error")
 
 
 def reason_for(status: int) -> str:
     """The standard phrase, or a generic one by class ("Client Error" ...) for rarer codes."""
-    return (
-        REASONS.get(status)
-        or ("Informational", "Success", "Redirection", "Client Error", "Server Error")[
-            min(max(status // 100, 1), 5) - 1
-        ]
-    )
+    for code, reason in _REASONS:
+        if code == status:
+            return reason
+    return _CLASSES[min(max(status // 100, 1), 5) - 1]
 
 
 class HTTPError(Exception):
