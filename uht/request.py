@@ -7,7 +7,7 @@ and stays valid for as long as anything holds the request (the head bytes belong
 """
 
 from ._compat import TYPE_CHECKING
-from .headers import NON_ASCII, Headers, fields_are_bad, parse_fields
+from .headers import Headers, name_is_token, parse_fields, text_is_bad
 from .status import HTTPError
 from .urlcodec import parse_qs, unquote
 
@@ -231,14 +231,10 @@ def _request_line(req: Request, head: bytes, eol: int) -> None:
 def parse_head(conn: "Connection", head: bytes) -> Request:
     """Build a Request from a complete head: the request line and header lines, each with its
     line end (CRLF or LF), without the blank line. Every field's syntax is checked (RFC 9110:
-    names are tokens, values hold no control character but HTAB) -> 400."""
-    if fields_are_bad(head):
+    names are tokens, values hold no control character but HTAB) -> 400: the head as a whole
+    here, each name in _frame's pass over the lines."""
+    if text_is_bad(head):
         raise HTTPError(400, "bad header field")
-    if NON_ASCII.search(head):
-        try:
-            str(head, "utf-8")
-        except UnicodeError:
-            raise HTTPError(400, "head is not UTF-8")
     eol = head.find(b"\n")
     req = Request(conn, head)
     _request_line(req, head, eol)
@@ -265,6 +261,8 @@ def _frame(req: Request, head: bytes, pos: int) -> None:
     while pos < size:
         eol = head.find(b"\n", pos)
         colon = head.find(b":", pos, eol)
+        if not name_is_token(head, pos, colon):
+            raise HTTPError(400, "bad header field")
         n = colon - pos
         if n == 4:
             if _named(head, pos, b"host"):
