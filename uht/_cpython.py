@@ -5,7 +5,7 @@ this module."""
 import asyncio
 import time
 import traceback
-from typing import Any, Callable
+from typing import Any
 
 # A host has memory to spare: larger limits than a board's (HTTPServer's class attributes).
 HOST_DEFAULTS = {
@@ -41,10 +41,32 @@ def print_exception(exc: BaseException) -> None:
     traceback.print_exception(type(exc), exc, exc.__traceback__)
 
 
-async def serve(sock: Any, backlog: int, on_streams: Callable[..., Any]) -> "asyncio.Server":
-    """asyncio's server on uht's socket: on_streams(reader, writer, peer address) per client."""
+async def serve(app: Any, sock: Any, backlog: int) -> None:
+    """asyncio's server on uht's listening socket, feeding app's connection loop."""
 
     async def streams(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await on_streams(reader, writer, writer.get_extra_info("peername"))
+        await on_streams(app, reader, writer, writer.get_extra_info("peername"))
 
-    return await asyncio.start_server(streams, sock=sock, backlog=backlog)
+    app._aio_server = await asyncio.start_server(streams, sock=sock, backlog=backlog)
+
+
+async def on_streams(app: Any, reader: Any, writer: Any, addr: Any) -> None:
+    """A new client: served, or answered 503 (lingering, when a place is free) at the cap."""
+    from ._listen import peer_name
+    from .connection import Connection
+    from .status import BUSY_REPLY
+
+    task = asyncio.current_task()
+    if app._closing or not app._admit():
+        writer.write(BUSY_REPLY)
+        if app._lingering >= app.max_lingering or app._closing or task is None:
+            writer.close()
+            return
+        conn = Connection(reader, writer, "", 0)
+        app._track(conn, task)
+        await app._end(conn, True, None)
+        return
+    conn = Connection(reader, writer, peer_name(addr), app.buffer_size)
+    if task is not None:
+        app._track(conn, task)
+    await app._serve(conn)

@@ -6,7 +6,7 @@ It imports nothing from uht/request.py: the request reaches down to it, never th
 
 from ._compat import TYPE_CHECKING
 from .connection import ClientGone
-from .headers import fields_are_bad
+from .headers import name_is_token, text_is_bad
 from .status import HTTPError
 from .urlcodec import parse_qs
 
@@ -122,6 +122,21 @@ async def _chunk_size(req: "Request") -> int:
     if semi >= 0:
         line = line[:semi]
     return digits(line, True)
+
+
+def fields_are_bad(block: bytes) -> bool:
+    """Whether a block of field lines is malformed. `block` starts with the LF that ends the line
+    before the first field and ends with the last field's line end."""
+    if text_is_bad(block):
+        return True
+    pos = 1
+    size = len(block)
+    while pos < size:
+        eol = block.find(b"\n", pos)
+        if not name_is_token(block, pos, block.find(b":", pos, eol)):
+            return True
+        pos = eol + 1
+    return False
 
 
 async def _skip_trailers(req: "Request") -> None:

@@ -31,14 +31,6 @@ SLOW = "slow"  # below the minimum data rate
 EVICTED = "evicted"
 SHUTDOWN = "shutdown"
 
-_DISCARD = bytearray(256)  # where lingering reads go: shared, only its last bytes are looked at
-
-
-def _ends_a_head(n: int) -> bool:
-    """Whether the n bytes just read into _DISCARD end with an empty line (CRLF CRLF or LF LF)."""
-    d = _DISCARD
-    return n >= 2 and d[n - 1] == 10 and (d[n - 2] == 10 or n >= 4 and d[n - 2] == 13 and d[n - 3] == 10)
-
 
 class Connection:
     def __init__(self, reader: "Any", writer: "Any", remote_addr: str, buffer_size: int) -> None:
@@ -262,32 +254,6 @@ class Connection:
             self.disarm()
 
     # -- closing -------------------------------------------------------------------------------
-
-    async def linger(self, budget: int, timeout: float, quiet: float) -> None:
-        """After an answer that left request bytes unread: read and drop what the client still
-        sends, so that closing does not reset the connection and destroy the answer on its way.
-        Stops at EOF, after budget bytes, after timeout seconds, or after quiet seconds without
-        data (the sweeper enforces the deadlines)."""
-        end_write = getattr(self.writer, "write_eof", None)  # CPython: shutdown(SHUT_WR)
-        if end_write is not None:
-            try:
-                end_write()
-            except (OSError, RuntimeError):
-                pass
-        budget -= self.end - self.start
-        self.start = self.end = 0
-        until = ticks_add(ticks_ms(), int(timeout * 1000))
-        quiet_ms = int(quiet * 1000)
-        view = memoryview(_DISCARD)
-        while budget > 0:
-            soon = ticks_add(ticks_ms(), quiet_ms)
-            self.deadline = soon if ticks_diff(until, soon) > 0 else until
-            n = await self.readinto(view[: min(budget, len(_DISCARD))])
-            if not n:
-                return
-            budget -= n
-            if _ends_a_head(n):
-                quiet_ms = 100  # what came ends with a blank line: a body would follow at once
 
     async def close(self) -> None:
         """Close for real: on MicroPython only wait_closed() closes the socket."""

@@ -1,61 +1,22 @@
-"""Error answers: a handler's failure (500 or its HTTPError), errors found before a handler ran
-(400, 408, 413, 414, 431 ...), and what no route answers (404, 405, OPTIONS).
+"""Error answers, and lingering after them: a handler's failure (500 or its HTTPError), errors
+found before a handler ran (400, 408, 413, 414, 431 ...), and what no route answers (404, 405,
+OPTIONS).
 
-Loaded with the server, never on the error path itself: an import is the worst allocation to make
-when memory runs out. When even building an answer fails, a constant one goes out.
+Imported on the first error, so it costs no heap until then. The server guards that import: when
+it (or building an answer) fails for want of memory, a constant answer from uht/status.py goes
+out instead, which needs no allocation at all.
 """
 
-from ._compat import TYPE_CHECKING
+from ._compat import TYPE_CHECKING, ticks_add, ticks_diff, ticks_ms
 from .log import log_exception
 from .response import _DONE, Response
-from .status import HTTPError
+from .status import HTTPError, constant_answer
 
 if TYPE_CHECKING:
     from typing import Any
 
     from .connection import Connection
     from .request import Request
-
-
-# Answers that need no allocation, for when the heap cannot build one: constants (in flash when
-# frozen).
-BUSY_REPLY = (
-    b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nContent-Type: text/plain\r\n"
-    b"Content-Length: 19\r\nConnection: close\r\n\r\nServer is too busy\n"
-)
-_ANSWER_400 = (
-    b"HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nContent-Length: 12\r\n"
-    b"Connection: close\r\n\r\nBad Request\n"
-)
-_ANSWER_408 = (
-    b"HTTP/1.1 408 Request Timeout\r\nContent-Type: text/plain\r\nContent-Length: 16\r\n"
-    b"Connection: close\r\n\r\nRequest Timeout\n"
-)
-_ANSWER_413 = (
-    b"HTTP/1.1 413 Content Too Large\r\nContent-Type: text/plain\r\nContent-Length: 18\r\n"
-    b"Connection: close\r\n\r\nContent Too Large\n"
-)
-_ANSWER_431 = (
-    b"HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Type: text/plain\r\n"
-    b"Content-Length: 32\r\nConnection: close\r\n\r\nRequest Header Fields Too Large\n"
-)
-_ANSWER_500 = (
-    b"HTTP/1.1 500 Internal Server Error\r\nContent-Type: text/plain\r\nContent-Length: 22\r\n"
-    b"Connection: close\r\n\r\nInternal Server Error\n"
-)
-
-
-def fallback(status: int) -> bytes:
-    """The constant answer nearest to status (same class)."""
-    if status == 503:
-        return BUSY_REPLY
-    if status == 408:
-        return _ANSWER_408
-    if status == 413:
-        return _ANSWER_413
-    if status == 431:
-        return _ANSWER_431
-    return _ANSWER_500 if status >= 500 else _ANSWER_400
 
 
 async def answer_error(app: "Any", req: "Request", resp: Response, exc: BaseException) -> None:
@@ -107,7 +68,7 @@ async def reply_error(app: "Any", conn: "Connection", exc: HTTPError, head_only:
         await resp.finish()
     except MemoryError:
         try:
-            conn.write(fallback(exc.status))
+            conn.write(constant_answer(exc.status))
             await conn.flush(app.write_timeout)
         except Exception:
             pass
@@ -145,3 +106,43 @@ def _allow(methods: "Any") -> str:
         names.add("HEAD")
     names.add("OPTIONS")
     return ", ".join(sorted(names))
+
+
+# -- lingering --------------------------------------------------------------------------------
+# After an answer that leaves request bytes unread, closing at once would make the kernel reset
+# the connection, and a reset destroys the answer in the client's receive buffer.
+
+_DISCARD = bytearray(256)  # where lingering reads go: shared, only its last bytes are looked at
+
+
+def _ends_a_head(n: int) -> bool:
+    """Whether the n bytes just read into _DISCARD end with an empty line (CRLF CRLF or LF LF)."""
+    d = _DISCARD
+    return n >= 2 and d[n - 1] == 10 and (d[n - 2] == 10 or n >= 4 and d[n - 2] == 13 and d[n - 3] == 10)
+
+
+async def linger(conn: "Connection", budget: int, timeout: float, quiet: float) -> None:
+    """After an answer that left request bytes unread: read and drop what the client still
+    sends, so that closing does not reset the connection and destroy the answer on its way.
+    Stops at EOF, after budget bytes, after timeout seconds, or after quiet seconds without
+    data (the sweeper enforces the deadlines)."""
+    end_write = getattr(conn.writer, "write_eof", None)  # CPython: shutdown(SHUT_WR)
+    if end_write is not None:
+        try:
+            end_write()
+        except (OSError, RuntimeError):
+            pass
+    budget -= conn.end - conn.start
+    conn.start = conn.end = 0
+    until = ticks_add(ticks_ms(), int(timeout * 1000))
+    quiet_ms = int(quiet * 1000)
+    view = memoryview(_DISCARD)
+    while budget > 0:
+        soon = ticks_add(ticks_ms(), quiet_ms)
+        conn.deadline = soon if ticks_diff(until, soon) > 0 else until
+        n = await conn.readinto(view[: min(budget, len(_DISCARD))])
+        if not n:
+            return
+        budget -= n
+        if _ends_a_head(n):
+            quiet_ms = 100  # what came ends with a blank line: a body would follow at once

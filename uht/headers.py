@@ -49,21 +49,6 @@ def name_is_token(data: bytes, start: int, end: int) -> bool:
     return True
 
 
-def fields_are_bad(block: bytes) -> bool:
-    """Whether a block of field lines is malformed. `block` starts with the LF that ends the line
-    before the first field and ends with the last field's line end."""
-    if text_is_bad(block):
-        return True
-    pos = 1
-    size = len(block)
-    while pos < size:
-        eol = block.find(b"\n", pos)
-        if not name_is_token(block, pos, block.find(b":", pos, eol)):
-            return True
-        pos = eol + 1
-    return False
-
-
 class Headers:
     """Case-insensitive header mapping: names are stored lower-case, values are str; a repeated
     header's values are joined with ", "."""

@@ -5,12 +5,11 @@ import asyncio
 from ._compat import IS_HOST, IS_MICROPYTHON, TYPE_CHECKING, awaitable, port_max_connections, ticks_diff, ticks_ms
 from ._listen import accept_loop, listen_socket, peer_name
 from .connection import BUSY, EVICTED, LINGER, LONG_LIVED, SHUTDOWN, SLOW, TIMEOUT, WAIT_HEAD, ClientGone, Connection
-from .errors import BUSY_REPLY, answer_error, fallback, no_route, reply_error
 from .log import log_exception, logger
 from .request import Request, parse_head
 from .response import Response
 from .router import Route, Router
-from .status import HTTPError
+from .status import BUSY_REPLY, HTTPError, constant_answer
 
 if TYPE_CHECKING:
     from typing import Any, Callable
@@ -178,18 +177,43 @@ class HTTPServer:
                     req.max_body = route.max_body
                 await route.handler(req, resp, *params)
             else:
+                from .errors import no_route
+
                 await no_route(self, req, resp, params)
         for hook in self._after:
             await hook(req, resp)
 
     async def _failed(self, req: Request, resp: Response, exc: Exception) -> None:
+        """A handler failed: its error answer, or a constant 500 when memory is too short for one."""
         try:
+            from .errors import answer_error
+
             await answer_error(self, req, resp, exc)
         except MemoryError:  # not even an error answer fits: a constant one, and close
-            if not resp.started:
-                resp.conn.write(fallback(500))
+            try:
+                if not resp.started:
+                    resp.conn.write(constant_answer(500))
+            except OSError:
+                pass
             resp._mode = 3  # done: nothing more goes out
             resp.keep_alive = False
+
+    async def _reply_error(self, conn: Connection, exc: "HTTPError | int", head_only: bool = False) -> None:
+        """An error found before a handler ran (an HTTPError, or just its status): its answer, or
+        a constant one when memory is too short to build it (or to load the code that does)."""
+        status = exc if isinstance(exc, int) else exc.status
+        try:
+            from .errors import reply_error
+
+            if isinstance(exc, int):
+                exc = HTTPError(exc)
+        except MemoryError:
+            try:
+                conn.write(constant_answer(status))
+            except OSError:
+                pass
+            return
+        await reply_error(self, conn, exc, head_only)
 
     # -- the connection loop -------------------------------------------------------------------------
 
@@ -224,8 +248,9 @@ class HTTPServer:
             if stop >= 0:
                 head = bytes(conn.view[start : stop + 1])
                 conn.start = stop + (3 if buf[stop + 1] == 13 else 2)
-                conn.disarm()
-                conn.meter(False)
+                conn.deadline = None
+                if conn.metered:
+                    conn.meter(False)
                 return head
             scanned = end - start
             try:
@@ -254,14 +279,14 @@ class HTTPServer:
                 head = await self._read_head(conn)
                 if head is None:
                     break
-                conn.set_state(BUSY)
+                conn.state = BUSY  # (since matters only while waiting for a head)
                 req = parse_head(conn, head)
                 conn.requests += 1
                 if req._remaining:
                     conn.meter(True)  # the body's rate counts from the end of the head
                 resp = Response(conn, req)
-                if not self._before and not self._after and req.method == "GET" and req.lookup_path is not None:
-                    route = self.router.find_literal("GET", req.lookup_path)  # the common case: no frame
+                if not self._before and not self._after and req.method == "GET" and not req._slash_in_segment:
+                    route = self.router.find_literal("GET", req.path)  # the common case: no frame
                 else:
                     route = None
                 try:
@@ -275,8 +300,9 @@ class HTTPServer:
                     raise
                 except Exception as exc:  # MemoryError included: the server must outlive a handler
                     await self._failed(req, resp, exc)
-                conn.meter(False)
-                if self._closing or not req.can_discard(self.max_discard):
+                if conn.metered:
+                    conn.meter(False)
+                if self._closing or req._remaining and not req.can_discard(self.max_discard):
                     resp.keep_alive = False  # say so in the head: this connection ends after the response
                 if resp.finish_now() and getattr(conn.writer, "out_buf", True):
                     await conn.drain(self.write_timeout)
@@ -297,13 +323,13 @@ class HTTPServer:
                 if len(conn.buf) > self.buffer_size:
                     conn.shrink(self.buffer_size)
         except HTTPError as exc:
-            await reply_error(self, conn, exc, head is not None and head.startswith(b"HEAD "))
+            await self._reply_error(conn, exc, head is not None and head.startswith(b"HEAD "))
             # The client may still be sending: a head cut short, bytes after it, or a body.
             linger = conn.buffered() > 0 or head is None or req is not None and req._remaining != 0
         except (asyncio.CancelledError, ClientGone):
             why = conn.expired
             if (why == TIMEOUT or why == SLOW) and conn.state == WAIT_HEAD and conn.buffered():
-                await reply_error(self, conn, HTTPError(408))
+                await self._reply_error(conn, 408)
         except OSError:
             pass
         except MemoryError:
@@ -312,7 +338,10 @@ class HTTPServer:
             except MemoryError:
                 pass
         except Exception as exc:
-            log_exception("error serving %s" % conn.remote_addr, exc)
+            try:
+                log_exception("error serving %s" % conn.remote_addr, exc)
+            except MemoryError:
+                pass
         finally:
             await self._end(conn, linger and conn.expired is None, req)
 
@@ -338,9 +367,11 @@ class HTTPServer:
             return
         self._lingering += 1
         try:
+            from .errors import linger  # only after answers that left the request unread
+
             conn.set_state(LINGER)
             conn.meter(False)
-            await conn.linger(budget, self.linger_timeout, self.linger_quiet)
+            await linger(conn, budget, self.linger_timeout, self.linger_quiet)
         finally:
             self._lingering -= 1
             conn.disarm()
@@ -418,23 +449,6 @@ class HTTPServer:
         conn = Connection(stream, stream, peer_name(addr), self.buffer_size)
         self._track(conn, asyncio.create_task(self._serve(conn)))
 
-    async def _on_streams(self, reader: "Any", writer: "Any", addr: "Any") -> None:
-        """CPython: asyncio's streams for a new client."""
-        task = asyncio.current_task()
-        if self._closing or not self._admit():
-            writer.write(BUSY_REPLY)
-            if self._lingering >= self.max_lingering or self._closing or task is None:
-                writer.close()
-                return
-            conn = Connection(reader, writer, "", 0)
-            self._track(conn, task)
-            await self._end(conn, True, None)
-            return
-        conn = Connection(reader, writer, peer_name(addr), self.buffer_size)
-        if task is not None:
-            self._track(conn, task)
-        await self._serve(conn)
-
     async def _sweep(self) -> None:
         """One task enforces every deadline and the minimum data rate: a timeout per read would
         cost heap on each read."""
@@ -471,15 +485,12 @@ class HTTPServer:
         if IS_MICROPYTHON:
             self._accept_task = asyncio.create_task(accept_loop(sock, self._on_socket))
         else:
-            self._accept_task = asyncio.create_task(self._serve_cpython(sock, backlog))
+            from ._cpython import serve  # CPython only: MicroPython never loads it
+
+            self._accept_task = asyncio.create_task(serve(self, sock, backlog))
         self._sweeper = asyncio.create_task(self._sweep())
         logger.info("serving on %s:%d", host, port)
         return self  # close(), wait_closed(); awaiting it gives itself, so `await start()` works too
-
-    async def _serve_cpython(self, sock: "Any", backlog: int) -> None:
-        from ._cpython import serve  # CPython only: MicroPython never loads it
-
-        self._aio_server = await serve(sock, backlog, self._on_streams)
 
     async def wait_closed(self) -> None:
         if self._closed is not None:

@@ -41,6 +41,35 @@ def reason_for(status: int) -> str:
     return _CLASSES[min(max(status // 100, 1), 5) - 1]
 
 
+# Answers that need no allocation, for when the heap cannot build one: constants (in flash when
+# frozen).
+BUSY_REPLY = (
+    b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nContent-Type: text/plain\r\n"
+    b"Content-Length: 19\r\nConnection: close\r\n\r\nServer is too busy\n"
+)
+_ANSWER_400 = (
+    b"HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nContent-Length: 12\r\n"
+    b"Connection: close\r\n\r\nBad Request\n"
+)
+_ANSWER_408 = (
+    b"HTTP/1.1 408 Request Timeout\r\nContent-Type: text/plain\r\nContent-Length: 16\r\n"
+    b"Connection: close\r\n\r\nRequest Timeout\n"
+)
+_ANSWER_500 = (
+    b"HTTP/1.1 500 Internal Server Error\r\nContent-Type: text/plain\r\nContent-Length: 22\r\n"
+    b"Connection: close\r\n\r\nInternal Server Error\n"
+)
+
+
+def constant_answer(status: int) -> bytes:
+    """The constant answer nearest to status (same class)."""
+    if status == 503:
+        return BUSY_REPLY
+    if status == 408:
+        return _ANSWER_408
+    return _ANSWER_500 if status >= 500 else _ANSWER_400
+
+
 class HTTPError(Exception):
     """Raise from a handler (or the parser) to answer with `status`.
 

@@ -4,7 +4,7 @@ character but HTAB; anything else is 400 and the connection closes. Also the laz
 from support import client
 
 from uht import HTTPServer
-from uht.headers import fields_are_bad
+from uht.body import fields_are_bad
 
 
 def app():  # type: ignore[no-untyped-def]

@@ -5,7 +5,7 @@ from support import client
 
 from uht import HTTPServer
 from uht.connection import Connection
-from uht.errors import BUSY_REPLY, fallback
+from uht.status import BUSY_REPLY, constant_answer
 from uht.testing import MemoryReader, MemoryWriter
 
 
@@ -42,8 +42,8 @@ async def test_server_serves_after_a_503_for_memory():
 
 
 def test_constant_answers_are_complete_responses():
-    for status in (400, 408, 413, 414, 431, 500, 503, 404, 599):
-        raw = fallback(status)
+    for status in (400, 408, 413, 414, 431, 500, 503, 404, 599):  # the nearest of 400/408/500/503
+        raw = constant_answer(status)
         head, _, body = raw.partition(b"\r\n\r\n")
         assert head.startswith(b"HTTP/1.1 ") and b"Connection: close" in head
         length = int(head.split(b"Content-Length: ")[1].split(b"\r\n")[0])
