@@ -66,7 +66,7 @@ async def on_streams(app: Any, reader: Any, writer: Any, addr: Any) -> None:
         app._track(conn, task)
         await app._end(conn, True, None)
         return
-    conn = Connection(reader, writer, peer_name(addr), app.buffer_size)
+    conn = app._connection(reader, writer, peer_name(addr))
     if task is not None:
         app._track(conn, task)
     await app._serve(conn)

@@ -33,11 +33,13 @@ SHUTDOWN = "shutdown"
 
 
 class Connection:
-    def __init__(self, reader: "Any", writer: "Any", remote_addr: str, buffer_size: int) -> None:
+    def __init__(self, reader: "Any", writer: "Any", remote_addr: str, buffer: "int | bytearray") -> None:
+        """buffer: the read buffer's size, or a buffer to reuse (HTTPServer keeps the buffers of
+        closed connections for the next ones)."""
         self.reader = reader
         self.writer = writer
         self.remote_addr = remote_addr
-        self.buf = bytearray(buffer_size)
+        self.buf = bytearray(buffer) if isinstance(buffer, int) else buffer
         self.view = memoryview(self.buf)  # kept: slicing it is one object per read, not two
         self.start = 0  # unread data is buf[start:end]
         self.end = 0

@@ -4,6 +4,11 @@ HTTP date format."""
 import re
 import time
 
+from ._compat import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any
+
 # Field syntax is checked on every request, so it must cost little on a board: one search in C
 # over the whole head for any byte that is not printable ASCII, HTAB, CR or LF (the usual head has
 # none); only when one is found does a second search tell a control character (a bad field) from
@@ -112,19 +117,33 @@ def check_header(name: str, value: str) -> None:
 
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_date_cache: list = [-1, ""]  # (second, text) of the last Date header
 
 
 def http_date(seconds: "float | None" = None) -> "str | None":
     """IMF-fixdate for now (or `seconds`), or None while the clock is not set (no NTP yet)."""
-    now = int(time.time()) if seconds is None else int(seconds)
-    if now == _date_cache[0]:
-        return _date_cache[1]
-    t = time.gmtime(now)
+    t = time.gmtime(int(time.time()) if seconds is None else int(seconds))
     if t[0] < 2025 and seconds is None:
         return None
-    text = "%s, %02d %s %d %02d:%02d:%02d GMT" % (DAYS[t[6]], t[2], MONTHS[t[1] - 1], t[0], t[3], t[4], t[5])
-    if seconds is None:
-        _date_cache[0] = now
-        _date_cache[1] = text
-    return text
+    return _imf(t)
+
+
+def _imf(t: "Any") -> str:
+    return "%s, %02d %s %d %02d:%02d:%02d GMT" % (DAYS[t[6]], t[2], MONTHS[t[1] - 1], t[0], t[3], t[4], t[5])
+
+
+# The Date header of every response: rewritten in place once a second, so it costs the heap no
+# new object that outlives the response (a cached str would be a small island each second).
+_DATE = bytearray(29)
+_date_second = [-1]
+
+
+def date_now() -> "bytearray | None":
+    """Now as IMF-fixdate, in a buffer reused by every response; None while the clock is not set."""
+    now = int(time.time())
+    if now != _date_second[0]:
+        t = time.gmtime(now)
+        if t[0] < 2025:
+            return None
+        _DATE[:] = _imf(t).encode()
+        _date_second[0] = now
+    return _DATE

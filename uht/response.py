@@ -1,7 +1,7 @@
 """The Response a handler fills in: status, headers, and a body sent once or streamed."""
 
 from ._compat import IS_MICROPYTHON, TYPE_CHECKING
-from .headers import check_header, http_date
+from .headers import check_header, date_now, http_date
 from .status import reason_for
 
 if TYPE_CHECKING:
@@ -256,24 +256,32 @@ class Response:
             out += b"Connection: close\r\n"
         elif self.request is not None and self.request.version == 10:
             out += b"Connection: keep-alive\r\n"
-        date = http_date()
+        date = date_now()
         if date is not None:
             out += b"Date: "
-            _append(out, date)
+            out += date
             out += b"\r\n"
         out += b"\r\n"
         return out
 
 
-_status_lines: dict = {}
+# The usual status lines as constants (in flash when frozen); others are made for the response.
+_STATUS_LINES = (
+    (200, b"HTTP/1.1 200 OK\r\n"),
+    (404, b"HTTP/1.1 404 Not Found\r\n"),
+    (204, b"HTTP/1.1 204 No Content\r\n"),
+    (302, b"HTTP/1.1 302 Found\r\n"),
+    (304, b"HTTP/1.1 304 Not Modified\r\n"),
+    (101, b"HTTP/1.1 101 Switching Protocols\r\n"),
+)
 
 
 def _status_line(status: int, reason: "str | None") -> bytes:
     if reason is None:
-        line = _status_lines.get(status)
-        if line is None:
-            line = _status_lines[status] = ("HTTP/1.1 %d %s\r\n" % (status, reason_for(status))).encode()
-        return line
+        for code, line in _STATUS_LINES:
+            if code == status:
+                return line
+        reason = reason_for(status)
     return ("HTTP/1.1 %d %s\r\n" % (status, reason)).encode()
 
 

@@ -57,6 +57,10 @@ class HTTPServer:
             setattr(self, name, value)
         self.router = Router()
         self._conns: "list[Connection]" = []
+        # Read buffers (buffer_size) and head buffers of closed connections, for the next ones:
+        # a connection's buffers come from here once there have been max_connections of them, so
+        # traffic does not scatter new long-lived blocks over the heap.
+        self._spare: list = []
 
     # What an app only sometimes has starts as these class defaults (immutable ones: each server
     # gets its own list or dict when it adds to them), so a server costs little heap.
@@ -359,8 +363,28 @@ class HTTPServer:
             if conn in self._conns:
                 self._conns.remove(conn)
             await conn.close()
+            self._keep_buffers(conn)
             if self._closing and not self._conns:
                 self._stopped()
+
+    def _keep_buffers(self, conn: Connection) -> None:
+        spare = self._spare
+        if len(conn.buf) == self.buffer_size and len(spare) < 2 * self.max_connections:
+            spare.append(conn.buf)
+            spare.append(conn.out)
+            conn.buf = conn.out = _NO_BUFFER
+            conn.view = _NO_VIEW
+            conn.start = conn.end = 0
+
+    def _connection(self, reader: "Any", writer: "Any", addr: str) -> Connection:
+        """A Connection for a new client, on buffers a closed one left when there are some."""
+        spare = self._spare
+        if spare:
+            out = spare.pop()
+            conn = Connection(reader, writer, addr, spare.pop())
+            conn.out = out
+            return conn
+        return Connection(reader, writer, addr, self.buffer_size)
 
     async def _linger(self, conn: Connection, budget: int) -> None:
         if self._lingering >= self.max_lingering:
@@ -446,7 +470,7 @@ class HTTPServer:
                 sock.close()
             return
         stream = asyncio.StreamWriter(sock, {"peername": addr})  # type: ignore[call-arg,arg-type]
-        conn = Connection(stream, stream, peer_name(addr), self.buffer_size)
+        conn = self._connection(stream, stream, peer_name(addr))
         self._track(conn, asyncio.create_task(self._serve(conn)))
 
     async def _sweep(self) -> None:
@@ -550,6 +574,10 @@ class HTTPServer:
             self._sweeper = None
         if self._closed is not None:
             self._closed.set()
+
+
+_NO_BUFFER = bytearray()  # what a closed connection holds once its buffers are kept for others
+_NO_VIEW = memoryview(_NO_BUFFER)
 
 
 def _cancel(task: "asyncio.Task") -> None:
