@@ -107,15 +107,16 @@ class Connection:
         return slow
 
     def shortfall(self, now: int, floor: int) -> int:
-        """How far below floor this connection's rate is (B/s), grace or not; 0 when it is not,
-        when it is not waiting for data, or when under a second has been measured."""
+        """How many bytes this connection is behind the floor rate over the time it has been
+        measured, grace or not (so the slowest for the longest is the furthest behind); 0 when it
+        is not behind, when it is not waiting for data, or when under 0.1 s has been measured."""
         if not self.metered or self.wait_since is None:
             return 0
         t = self.waiting_ms(now)
-        if t < 1000:
+        if t < 100:
             return 0
-        rate = self.got * 1000 // t
-        return floor - rate if rate < floor else 0
+        behind = floor * t // 1000 - self.got
+        return behind if behind > 0 else 0
 
     def _waited(self, t0: int, n: int) -> None:
         self.waited += ticks_diff(ticks_ms(), t0)

@@ -410,13 +410,12 @@ class HTTPServer:
 
     def _admit(self) -> bool:
         """Room for one more connection? At the cap, make room by closing, in this order: a
-        connection lingering after its answer (boards, where it takes a slot), the one that has
-        waited longest for a request head, the one furthest below the minimum data rate. When
-        none of these exists, there is no room."""
+        connection lingering after its answer (boards, where it takes a slot), the kept-alive
+        connection that has waited longest for its next request, the one furthest behind the
+        minimum data rate (head or body, grace or not), the one that has waited longest for a
+        first head. When none of these exists, there is no room."""
         active = 0
-        lingering = None
-        idle = None
-        slow = None
+        lingering = idle = slow = fresh = None
         worst = 0
         now = ticks_ms()
         for c in self._conns:
@@ -427,8 +426,11 @@ class HTTPServer:
                     continue  # on a host, lingering connections are beyond max_connections
                 lingering = c
             elif c.state == WAIT_HEAD:
-                if idle is None or ticks_diff(c.since, idle.since) < 0:
-                    idle = c
+                if c.requests and not c.buffered():
+                    if idle is None or ticks_diff(c.since, idle.since) < 0:
+                        idle = c
+                elif fresh is None or ticks_diff(c.since, fresh.since) < 0:
+                    fresh = c
             short = c.shortfall(now, self.min_rate)
             if short > worst:
                 worst = short
@@ -436,10 +438,10 @@ class HTTPServer:
             active += 1
         if active < self.max_connections:
             return True
-        victim = lingering or idle or slow
+        victim = lingering or idle or slow or fresh
         if victim is None:
             return False
-        self._expire(victim, SLOW if victim is slow and victim is not idle else EVICTED)
+        self._expire(victim, SLOW if victim is slow else EVICTED)
         return True
 
     def _expire(self, conn: Connection, why: str) -> None:

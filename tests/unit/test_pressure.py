@@ -97,13 +97,17 @@ def test_time_not_spent_waiting_is_not_charged():
     assert conn.waiting_ms(0) == 1500
 
 
-def test_shortfall_picks_the_slowest_after_a_second():
-    conn = meter(10, 500)
+def test_shortfall_counts_bytes_behind_the_floor():
+    conn = meter(0, 90)
     conn.wait_since = 0
-    assert conn.shortfall(0, 100) == 0  # under a second measured: not judged
+    assert conn.shortfall(0, 100) == 0  # under 0.1 s measured: not judged
     conn.waited = 2000
-    assert conn.shortfall(0, 100) == 95  # 5 B/s
-    fast = meter(5000, 2000)
+    conn.got = 10
+    assert conn.shortfall(0, 100) == 190  # 200 bytes due at 100 B/s over 2 s, 10 came
+    slow_longer = meter(10, 4000)
+    slow_longer.wait_since = 0
+    assert slow_longer.shortfall(0, 100) > conn.shortfall(0, 100)
+    fast = meter(2048, 2000)  # 1 KB/s
     fast.wait_since = 0
     assert fast.shortfall(0, 100) == 0
 
