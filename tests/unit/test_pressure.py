@@ -144,3 +144,30 @@ async def test_no_linger_past_max_lingering():
 async def test_backlog_default_follows_max_connections_on_a_host():
     a = HTTPServer(max_connections=12)
     assert a.backlog is None  # chosen in start(): max_connections on a host, 2 on a board
+
+
+async def test_websocket_message_the_heap_cannot_hold_closes_1009():
+    """A frame announcing more than the heap can allocate (with max_size out of the way) is the
+    peer's excess: close 1009, not a MemoryError in the handler (1011)."""
+    from uht import websocket
+
+    a = HTTPServer()
+    websocket.install(a)
+    seen = []
+
+    @a.websocket("/ws", max_size=1 << 50)
+    async def echo(req, ws):
+        seen.append(await ws.receive())
+
+    key = "dGhlIHNhbXBsZSBub25jZQ=="
+    head = (
+        "GET /ws HTTP/1.1\r\nHost: t\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        "Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n\r\n" % key
+    ).encode()
+    frame = bytes((0x82, 0x80 | 127)) + (1 << 45).to_bytes(8, "big") + b"\x01\x02\x03\x04" + b"x" * 64
+    out = await client(a).raw(head + frame)
+    assert out.startswith(b"HTTP/1.1 101 ")
+    body = out[out.find(b"\r\n\r\n") + 4 :]
+    assert body[0] == 0x88 and body[2:4] == (1009).to_bytes(2, "big"), body[:20]
+    assert seen == [None]
+
