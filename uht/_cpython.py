@@ -52,7 +52,6 @@ async def serve(app: Any, sock: Any, backlog: int) -> None:
 
 async def on_streams(app: Any, reader: Any, writer: Any, addr: Any) -> None:
     """A new client: served, or answered 503 (lingering, when a place is free) at the cap."""
-    from ._listen import peer_name
     from .connection import Connection
     from .status import BUSY_REPLY
 
@@ -66,7 +65,7 @@ async def on_streams(app: Any, reader: Any, writer: Any, addr: Any) -> None:
         app._track(conn, task)
         await app._end(conn, True, None)
         return
-    conn = app._connection(reader, writer, peer_name(addr))
+    conn = app._connection(reader, writer, addr)
     if task is not None:
         app._track(conn, task)
     await app._serve(conn)

@@ -33,18 +33,6 @@ def listen_socket(host: str, port: int, backlog: int) -> "Any":
     return sock
 
 
-def peer_name(addr: "Any") -> str:
-    """'ip' from whatever accept() gave: a tuple (boards, CPython) or the unix port's raw
-    sockaddr_in / sockaddr_in6 bytes."""
-    if isinstance(addr, tuple):
-        return str(addr[0])
-    if len(addr) == 16:
-        return "%d.%d.%d.%d" % (addr[4], addr[5], addr[6], addr[7])
-    if len(addr) == 28:
-        return ":".join("%x" % (addr[i] << 8 | addr[i + 1]) for i in range(8, 24, 2))
-    return "?"
-
-
 def _readable(sock: "Any") -> "Any":
     """Awaitable: until sock is readable (MicroPython awaits a generator)."""
     yield core._io_queue.queue_read(sock)

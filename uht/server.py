@@ -3,7 +3,7 @@
 import asyncio
 
 from ._compat import IS_HOST, IS_MICROPYTHON, TYPE_CHECKING, awaitable, port_max_connections, ticks_diff, ticks_ms
-from ._listen import accept_loop, listen_socket, peer_name
+from ._listen import accept_loop, listen_socket
 from .connection import BUSY, EVICTED, LINGER, LONG_LIVED, SHUTDOWN, SLOW, TIMEOUT, WAIT_HEAD, ClientGone, Connection
 from .log import log_exception, logger
 from .request import Request, parse_head
@@ -376,7 +376,7 @@ class HTTPServer:
             conn.view = _NO_VIEW
             conn.start = conn.end = 0
 
-    def _connection(self, reader: "Any", writer: "Any", addr: str) -> Connection:
+    def _connection(self, reader: "Any", writer: "Any", addr: "Any") -> Connection:
         """A Connection for a new client, on buffers a closed one left when there are some."""
         spare = self._spare
         if spare:
@@ -415,6 +415,11 @@ class HTTPServer:
         minimum data rate (head or body, grace or not), the one that has waited longest for a
         first head. When none of these exists, there is no room."""
         active = 0
+        for c in self._conns:
+            if c.expired is None and (c.state != LINGER or not IS_HOST):
+                active += 1
+        if active < self.max_connections:
+            return True
         lingering = idle = slow = fresh = None
         worst = 0
         now = ticks_ms()
@@ -435,9 +440,6 @@ class HTTPServer:
             if short > worst:
                 worst = short
                 slow = c
-            active += 1
-        if active < self.max_connections:
-            return True
         victim = lingering or idle or slow or fresh
         if victim is None:
             return False
@@ -465,14 +467,14 @@ class HTTPServer:
                 sock.close()  # a board's slots are full: no room to linger either
                 return
             try:
-                stream = asyncio.StreamWriter(sock, {})  # type: ignore[call-arg,arg-type]
+                stream = asyncio.StreamWriter(sock, _NO_EXTRA)  # type: ignore[call-arg,arg-type]
                 conn = Connection(stream, stream, "", 0)
                 self._track(conn, asyncio.create_task(self._end(conn, True, None)))
             except MemoryError:
                 sock.close()
             return
-        stream = asyncio.StreamWriter(sock, {"peername": addr})  # type: ignore[call-arg,arg-type]
-        conn = self._connection(stream, stream, peer_name(addr))
+        stream = asyncio.StreamWriter(sock, _NO_EXTRA)  # type: ignore[call-arg,arg-type]
+        conn = self._connection(stream, stream, addr)
         self._track(conn, asyncio.create_task(self._serve(conn)))
 
     async def _sweep(self) -> None:
@@ -578,6 +580,7 @@ class HTTPServer:
             self._closed.set()
 
 
+_NO_EXTRA: dict = {}  # a stream's extra info: uht asks it nothing, so one empty dict serves all
 _NO_BUFFER = bytearray()  # what a closed connection holds once its buffers are kept for others
 _NO_VIEW = memoryview(_NO_BUFFER)
 
