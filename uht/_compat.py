@@ -1,4 +1,4 @@
-"""Small differences between MicroPython and CPython, in one place."""
+"""Small differences between MicroPython and CPython, and between ports, in one place."""
 
 import sys
 
@@ -7,29 +7,55 @@ __all__ = ["IS_MICROPYTHON", "IS_HOST", "ticks_add", "ticks_diff", "ticks_ms", "
 IS_MICROPYTHON = sys.implementation.name == "micropython"
 # A board has no operating system underneath: it serves every interface on port 80 by default.
 IS_HOST = sys.platform in ("linux", "darwin", "win32", "cygwin")
+# Type checkers read MicroPython-only names from the stub uht/_micropython.pyi (mypy takes any
+# name TYPE_CHECKING as true); at run time this is False and the branches below choose.
+TYPE_CHECKING = False
 
-try:
-    from time import ticks_add, ticks_diff, ticks_ms  # type: ignore[attr-defined]
-except ImportError:  # CPython
+if TYPE_CHECKING:
+    from ._micropython import print_exception as _print_exception
+    from ._micropython import ticks_add, ticks_diff, ticks_ms
+elif IS_MICROPYTHON:
+    from sys import print_exception as _print_exception
+    from time import ticks_add, ticks_diff, ticks_ms
+else:
+    from ._cpython import print_exception as _print_exception
     from ._cpython import ticks_add, ticks_diff, ticks_ms
+
+# Connections each port's network stack holds for clients, less one to spare: the stack must
+# still accept a newcomer for uht to evict an idle or slow connection in its favour. Found in the
+# pinned trees (docs/limits.md: "Connections and the network stack"). An image that raises its
+# stack's limit passes its own figure: HTTPServer(max_connections=...) or, for every server, sets
+# HTTPServer.max_connections before creating one.
+# (A constant tuple: in flash when frozen.)
+STACK_CONNECTIONS = (
+    ("rp2", 4),  # lwIP MEMP_NUM_TCP_PCB 5 (the listening PCB is a separate pool)
+    ("esp32", 8),  # ESP-IDF CONFIG_LWIP_MAX_SOCKETS 10, the listening socket included
+    ("esp8266", 4),  # the SDK's lwIP: MEMP_NUM_TCP_PCB 5 (espconn's default maximum)
+    ("RP2040", 4),  # CircuitPython raspberrypi: 5 PCBs
+    ("RP2350", 4),
+    ("Espressif", 6),  # CircuitPython espressif: 8 sockets, the listening one included
+)
+BOARD_CONNECTIONS = 8  # a port not listed, and the unix port standing in for a board
+
+
+def port_max_connections() -> int:
+    for platform, count in STACK_CONNECTIONS:
+        if platform == sys.platform:
+            return count
+    return BOARD_CONNECTIONS
 
 
 def print_exception(exc: BaseException) -> None:
     """Print a traceback to stderr on either runtime."""
-    if IS_MICROPYTHON:
-        sys.print_exception(exc)  # type: ignore[attr-defined]
-    else:
-        import traceback
-
-        traceback.print_exception(type(exc), exc, exc.__traceback__)
+    _print_exception(exc)
 
 
-async def itself(value):  # type: ignore[no-untyped-def]
+async def itself(value: object) -> object:
     """A coroutine that returns its argument: makes objects awaitable on both runtimes."""
     return value
 
 
-def awaitable(obj):  # type: ignore[no-untyped-def]
+def awaitable(obj: object) -> "object":
     """For `__await__`: awaiting obj gives obj (MicroPython awaits through `__iter__`)."""
     coro = itself(obj)
     return coro.__await__() if hasattr(coro, "__await__") else coro

@@ -1,12 +1,14 @@
 """CPython's side: asyncio.start_server on uht's listening socket, host-sized defaults, and
-stand-ins for MicroPython's time.ticks_*(). MicroPython never imports this module."""
+stand-ins for MicroPython's time.ticks_*() and sys.print_exception(). MicroPython never imports
+this module."""
 
 import asyncio
 import time
+import traceback
+from typing import Any
 
 # A host has memory to spare: larger limits than a board's (HTTPServer's class attributes).
 HOST_DEFAULTS = {
-    "backlog": 32,
     "max_connections": 64,
     "max_request_line": 8192,
     "max_header_bytes": 16384,
@@ -18,7 +20,7 @@ HOST_DEFAULTS = {
 }
 
 
-def host_defaults(cls) -> None:  # type: ignore[no-untyped-def]
+def host_defaults(cls: type) -> None:
     for name, value in HOST_DEFAULTS.items():
         setattr(cls, name, value)
 
@@ -35,19 +37,35 @@ def ticks_add(a: int, delta: int) -> int:
     return a + delta
 
 
-async def serve(app, sock) -> None:  # type: ignore[no-untyped-def]
-    from ._listen import peer_name
-    from .connection import Connection
-    from .server import BUSY_REPLY
+def print_exception(exc: BaseException) -> None:
+    traceback.print_exception(type(exc), exc, exc.__traceback__)
 
-    async def on_streams(reader, writer) -> None:  # type: ignore[no-untyped-def]
-        if app._closing or not app._admit():
-            writer.write(BUSY_REPLY)
+
+async def serve(app: Any, sock: Any, backlog: int) -> None:
+    """asyncio's server on uht's listening socket, feeding app's connection loop."""
+
+    async def streams(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await on_streams(app, reader, writer, writer.get_extra_info("peername"))
+
+    app._aio_server = await asyncio.start_server(streams, sock=sock, backlog=backlog)
+
+
+async def on_streams(app: Any, reader: Any, writer: Any, addr: Any) -> None:
+    """A new client: served, or answered 503 (lingering, when a place is free) at the cap."""
+    from .connection import Connection
+    from .status import BUSY_REPLY
+
+    task = asyncio.current_task()
+    if app._closing or not app._admit():
+        writer.write(BUSY_REPLY)
+        if app._lingering >= app.max_lingering or app._closing or task is None:
             writer.close()
             return
-        conn = Connection(reader, writer, peer_name(writer.get_extra_info("peername")), app.buffer_size)
-        conn.task = asyncio.current_task()
-        app._conns.append(conn)
-        await app._serve(conn)
-
-    app._aio_server = await asyncio.start_server(on_streams, sock=sock, backlog=app.backlog)
+        conn = Connection(reader, writer, "", 0)
+        app._track(conn, task)
+        await app._end(conn, True, None)
+        return
+    conn = app._connection(reader, writer, addr)
+    if task is not None:
+        app._track(conn, task)
+    await app._serve(conn)

@@ -1,16 +1,25 @@
-"""Listening sockets, and the accept loop for MicroPython.
+"""The transport seam, listening side: the listening socket, and the accept loop for MicroPython.
 
-MicroPython's own start_server loses its accept loop when creating a connection task fails (a
-MemoryError in a small heap) while the port stays open, so on MicroPython uht owns the loop. On
-CPython, asyncio.start_server is used on the same socket.
+Everything uht does with sockets below HTTP is here and in uht/connection.py (reads, writes,
+close). MicroPython's own start_server loses its accept loop when creating a connection task
+fails (a MemoryError in a small heap) while the port stays open, so on MicroPython uht owns the
+loop. On CPython, asyncio.start_server is used on the same socket (uht/_cpython.py).
 """
 
 import socket
 
+from ._compat import IS_MICROPYTHON, TYPE_CHECKING
 from .log import log_exception
 
+if TYPE_CHECKING:
+    from typing import Any, Callable
 
-def listen_socket(host: str, port: int, backlog: int):  # type: ignore[no-untyped-def]
+    from ._micropython import core, sleep_ms
+elif IS_MICROPYTHON:
+    from asyncio import core, sleep_ms
+
+
+def listen_socket(host: str, port: int, backlog: int) -> "Any":
     addr = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)[0]
     sock = socket.socket(addr[0], socket.SOCK_STREAM)
     try:
@@ -24,34 +33,19 @@ def listen_socket(host: str, port: int, backlog: int):  # type: ignore[no-untype
     return sock
 
 
-def peer_name(addr) -> str:  # type: ignore[no-untyped-def]
-    """'ip' from whatever accept() gave: a tuple (boards, CPython) or the unix port's raw
-    sockaddr_in / sockaddr_in6 bytes."""
-    if isinstance(addr, tuple):
-        return str(addr[0])
-    if len(addr) == 16:
-        return "%d.%d.%d.%d" % (addr[4], addr[5], addr[6], addr[7])
-    if len(addr) == 28:
-        return ":".join("%x" % (addr[i] << 8 | addr[i + 1]) for i in range(8, 24, 2))
-    return "?"
+def _readable(sock: "Any") -> "Any":
+    """Awaitable: until sock is readable (MicroPython awaits a generator)."""
+    yield core._io_queue.queue_read(sock)
 
 
-def _readable(sock):  # type: ignore[no-untyped-def]
-    from asyncio import core  # type: ignore[attr-defined]
-
-    yield core._io_queue.queue_read(sock)  # type: ignore[attr-defined]
-
-
-async def accept_loop(sock, on_client) -> None:  # type: ignore[no-untyped-def]
+async def accept_loop(sock: "Any", on_client: "Callable[[Any, Any], None]") -> None:
     """MicroPython: accept forever; a failure to take one client never stops the loop."""
-    import asyncio
-
     while True:
         await _readable(sock)
         try:
             client, addr = sock.accept()
         except MemoryError:
-            await asyncio.sleep_ms(20)  # type: ignore[attr-defined]
+            await sleep_ms(20)
             continue
         except OSError:
             continue
@@ -64,7 +58,7 @@ async def accept_loop(sock, on_client) -> None:  # type: ignore[no-untyped-def]
             on_client(client, addr)
         except MemoryError:
             client.close()
-            await asyncio.sleep_ms(20)  # type: ignore[attr-defined]
+            await sleep_ms(20)
         except Exception as exc:
             client.close()
             log_exception("accept failed", exc)

@@ -10,7 +10,8 @@ ValueError instead of reaching the header.
 
 import time
 
-from .response import _DAYS, _MONTHS
+from .headers import DAYS as _DAYS
+from .headers import MONTHS as _MONTHS
 
 _SEPARATORS = '()<>@,;:\\"/[]?={} \t'
 _SAME_SITE = ("Strict", "Lax", "None")

@@ -1,9 +1,65 @@
-"""Case-insensitive header mapping (names are stored lower-case, values are str)."""
+"""Header fields: their syntax (RFC 9110), the case-insensitive mapping handlers see, and the
+HTTP date format."""
+
+import re
+import time
+
+from ._compat import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any
+
+# Field syntax is checked on every request, so it must cost little on a board: one search in C
+# over the whole head for any byte that is not printable ASCII, HTAB, CR or LF (the usual head has
+# none); only when one is found does a second search tell a control character (a bad field) from
+# UTF-8 in a value (fine). NUL is tested apart: a pattern cannot hold it. Names are checked byte by
+# byte in the pass that finds the fields (name_is_token), which looks at every line anyway.
+SUSPECT = re.compile(b"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f\x80-\xff]")
+CONTROL = re.compile(b"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Token characters (RFC 9110 5.6.2) of ASCII, by byte value: "1" where the byte is one. One
+# constant (in flash when frozen); a lookup per byte is the cheapest check MicroPython has.
+_TOKEN = (
+    b"00000000000000000000000000000000"  # 0-31: controls
+    b"01011111001101101111111111000000"  # 32-63: SP ! " # $ % & ' ( ) * + , - . / 0-9 : ; < = > ?
+    b"01111111111111111111111111100011"  # 64-95: @ A-Z [ \ ] ^ _
+    b"11111111111111111111111111101010"  # 96-127: ` a-z { | } ~ DEL
+)
+
+
+def text_is_bad(block: bytes) -> bool:
+    """Whether block (a head, or a trailer line) holds a control character other than HTAB, or a
+    CR that does not end a line, or bytes that are not UTF-8."""
+    if b"\x00" in block or block.count(b"\r") != block.count(b"\r\n"):
+        return True
+    if SUSPECT.search(block) is None:
+        return False
+    if CONTROL.search(block) is not None:
+        return True
+    try:
+        str(block, "utf-8")
+    except UnicodeError:
+        return True
+    return False
+
+
+def name_is_token(data: bytes, start: int, end: int) -> bool:
+    """Whether data[start:end] is a non-empty token: no space, HTAB, separator or non-ASCII."""
+    if end <= start:
+        return False
+    token = _TOKEN
+    for i in range(start, end):
+        c = data[i]
+        if c > 127 or token[c] != 49:  # "1"
+            return False
+    return True
 
 
 class Headers:
+    """Case-insensitive header mapping: names are stored lower-case, values are str; a repeated
+    header's values are joined with ", "."""
+
     def __init__(self) -> None:
-        self._d: dict = {}
+        self._d: "dict[str, str]" = {}
 
     def __getitem__(self, name: str) -> str:
         return self._d[name.lower()]
@@ -11,16 +67,16 @@ class Headers:
     def __contains__(self, name: str) -> bool:
         return name.lower() in self._d
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> "object":
         return iter(self._d)
 
     def __len__(self) -> int:
         return len(self._d)
 
-    def get(self, name: str, default=None):  # type: ignore[no-untyped-def]
+    def get(self, name: str, default: "str | None" = None) -> "str | None":
         return self._d.get(name.lower(), default)
 
-    def items(self):  # type: ignore[no-untyped-def]
+    def items(self) -> "object":
         return self._d.items()
 
     def add(self, name: str, value: str) -> None:
@@ -28,3 +84,66 @@ class Headers:
         name = name.lower()
         old = self._d.get(name)
         self._d[name] = value if old is None else old + ", " + value
+
+
+def parse_fields(head: bytes, pos: int) -> Headers:
+    """A Headers built from the field lines of head starting at pos (already validated)."""
+    headers = Headers()
+    fields = headers._d
+    size = len(head)
+    while pos < size:
+        eol = head.find(b"\n", pos)
+        if eol < 0:
+            eol = size
+        colon = head.find(b":", pos, eol)
+        end = eol - 1 if head[eol - 1] == 13 else eol
+        name = str(head[pos:colon], "utf-8").lower()
+        value = str(head[colon + 1 : end], "utf-8").strip()
+        old = fields.get(name)
+        fields[name] = value if old is None else old + ", " + value
+        pos = eol + 1
+    return headers
+
+
+def check_header(name: str, value: str) -> None:
+    """Refuse header injection in what a handler sets: no CR or LF anywhere, no separators in
+    the name."""
+    for bad in ("\r", "\n"):
+        if bad in name or bad in value:
+            raise ValueError("CR or LF in header")
+    if not name or ":" in name or " " in name:
+        raise ValueError("bad header name")
+
+
+DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def http_date(seconds: "float | None" = None) -> "str | None":
+    """IMF-fixdate for now (or `seconds`), or None while the clock is not set (no NTP yet)."""
+    t = time.gmtime(int(time.time()) if seconds is None else int(seconds))
+    if t[0] < 2025 and seconds is None:
+        return None
+    return _imf(t)
+
+
+def _imf(t: "Any") -> str:
+    return "%s, %02d %s %d %02d:%02d:%02d GMT" % (DAYS[t[6]], t[2], MONTHS[t[1] - 1], t[0], t[3], t[4], t[5])
+
+
+# The Date header of every response: rewritten in place once a second, so it costs the heap no
+# new object that outlives the response (a cached str would be a small island each second).
+_DATE = bytearray(29)
+_date_second = [-1]
+
+
+def date_now() -> "bytearray | None":
+    """Now as IMF-fixdate, in a buffer reused by every response; None while the clock is not set."""
+    now = int(time.time())
+    if now != _date_second[0]:
+        t = time.gmtime(now)
+        if t[0] < 2025:
+            return None
+        _DATE[:] = _imf(t).encode()
+        _date_second[0] = now
+    return _DATE

@@ -1,64 +1,111 @@
-"""Parsing a request head, and the Request object handlers receive (body reading included)."""
+"""Parsing a request head, and the Request object handlers receive.
 
-from .headers import Headers
+The head is kept as the bytes it arrived as; parsing checks every field's syntax and picks out
+the few fields the server needs (framing, connection, host) in one pass over its lines, without
+building a dict. `req.headers` is built from those bytes the first time a handler asks for it,
+and stays valid for as long as anything holds the request (the head bytes belong to it alone).
+"""
+
+from ._compat import TYPE_CHECKING
+from .headers import Headers, name_is_token, parse_fields, text_is_bad
 from .status import HTTPError
 from .urlcodec import parse_qs, unquote
 
-_CHUNKED = -1  # Request._remaining for a chunked body
+if TYPE_CHECKING:
+    from typing import Any
 
+    from .connection import Connection
 
-def digits(value: str, hex_digits: bool = False) -> int:
-    """Strict unsigned integer: MicroPython's int() accepts '+5', ' 12 ' and '1_0'; HTTP does not."""
-    if not value or len(value) > 15:
-        raise HTTPError(400, "bad length")
-    for ch in value:
-        if not ("0" <= ch <= "9" or hex_digits and ("a" <= ch <= "f" or "A" <= ch <= "F")):
-            raise HTTPError(400, "bad length")
-    return int(value, 16 if hex_digits else 10)
+_CHUNKED = -1  # Request._remaining for a chunked body (uht.body.CHUNKED)
+# The usual methods as constant strings: no str to allocate for them.
+_METHODS = (
+    ("GET", b"GET"),
+    ("POST", b"POST"),
+    ("HEAD", b"HEAD"),
+    ("PUT", b"PUT"),
+    ("DELETE", b"DELETE"),
+    ("PATCH", b"PATCH"),
+    ("OPTIONS", b"OPTIONS"),
+)
 
 
 class Request:
-    """What a handler gets: method, path, query, headers, remote_addr, and the body on demand."""
+    """What a handler gets: method, path, query, headers, remote_addr, and the body on demand.
 
-    # Per-request state starts as these class defaults: fewer instance slots, less heap.
+    Four attributes are set per request (conn, _head, method, path); everything else is a class
+    default until a request differs from it, or is derived on use: less heap per request."""
+
     _query = None
-    _body = None
+    _body: "bytes | bytearray | None" = None
     _remaining = 0  # body bytes left: a count, or _CHUNKED
     _chunk_left = 0
     _expect_continue = False
+    _headers: "Headers | None" = None
+    _segments: "list | None" = None
+    _max_body: "int | None" = None
+    _slash_in_segment = False  # a decoded '/' inside a segment (see lookup_path)
+    _raw_query = ""
+    keep_alive = True
+    version = 11  # 10 or 11
 
-    def __init__(self, server, conn, method: str, target: str, version: int, headers: Headers) -> None:  # type: ignore[no-untyped-def]
-        self.server = server
+    def __init__(self, conn: "Connection", head: bytes) -> None:
         self.conn = conn
-        self.method = method
-        self.version = version  # 10 or 11
-        self.headers = headers
-        self.remote_addr = conn.remote_addr
-        self.max_body = server.max_body
+        self._head = head
+        self.method = ""
+        self.path = "/"
+
+    @property
+    def server(self) -> "Any":
+        return self.conn.server
+
+    @property
+    def remote_addr(self) -> str:
+        return self.conn.remote_addr
+
+    @property
+    def max_body(self) -> int:
+        """Largest body body()/json()/form() read: the route's max_body, else the server's."""
+        limit = self._max_body
+        return self.conn.server.max_body if limit is None else limit
+
+    @max_body.setter
+    def max_body(self, limit: int) -> None:
+        self._max_body = limit
+
+    @property
+    def lookup_path(self) -> "str | None":
+        """The path literal routes are looked up by; None when a decoded '/' sits inside a segment
+        (it must not reach a literal route of that spelling)."""
+        return None if self._slash_in_segment else self.path
+
+    def _set_target(self, target: str) -> None:
         qmark = target.find("?")
-        if qmark < 0:
-            self._raw_query = ""
-        else:
+        if qmark >= 0:
             self._raw_query = target[qmark + 1 :]
             target = target[:qmark]
         if "%" in target:
             self._segments = _decode_segments(target)
-            self.path = "/" + "/".join(self._segments)
-            # a decoded '/' inside a segment must not reach a literal route of that spelling
-            self.lookup_path = self.path if len(self._segments) == self.path.count("/") else None
+            path = "/" + "/".join(self._segments)
+            self.path = path
+            if len(self._segments) != path.count("/"):
+                self._slash_in_segment = True
         else:
-            self.path = self.lookup_path = target
-        self.keep_alive = _wants_keep_alive(version, headers)
-        self._frame_body(headers)
+            self.path = target
 
-    _segments = None
+    @property
+    def headers(self) -> Headers:
+        """The request's headers (names lower-case; repeated ones joined with ", ")."""
+        if self._headers is None:
+            head = self._head
+            self._headers = parse_fields(head, head.find(b"\n") + 1)
+        return self._headers
 
     @property
     def segments(self) -> list:
         """The decoded path segments (split before decoding: '%2F' stays inside one)."""
         if self._segments is None:
             self._segments = self.path.split("/")[1:]
-        return self._segments  # type: ignore[return-value]
+        return self._segments
 
     @property
     def cookies(self) -> dict:
@@ -76,8 +123,6 @@ class Request:
     def query_string(self) -> bytes:
         return self._raw_query.encode()
 
-    # -- query ---------------------------------------------------------------------------------
-
     @property
     def query(self) -> dict:
         if self._query is None:
@@ -85,31 +130,7 @@ class Request:
                 self._query = parse_qs(self._raw_query.encode())
             except ValueError:
                 raise HTTPError(400, "bad query string")
-        return self._query  # type: ignore[return-value]
-
-    # -- body framing --------------------------------------------------------------------------
-
-    def _frame_body(self, headers: Headers) -> None:
-        fields = headers._d  # names are stored lower-case: skip get()'s .lower() on literals
-        te = fields.get("transfer-encoding")
-        cl = fields.get("content-length")
-        if te is not None:
-            if cl is not None or self.version == 10:
-                raise HTTPError(400, "ambiguous body length")  # request smuggling attempt
-            if te.strip().lower() != "chunked":
-                raise HTTPError(501, "unsupported transfer-encoding")
-            self._remaining = _CHUNKED
-        elif cl is not None:
-            values = [v.strip() for v in cl.split(",")]
-            for v in values:
-                if v != values[0]:
-                    raise HTTPError(400, "conflicting content-length")
-            self._remaining = digits(values[0])
-        expect = fields.get("expect")
-        if expect is not None:
-            if expect.lower() != "100-continue":
-                raise HTTPError(417)
-            self._expect_continue = self._remaining != 0 and self.version == 11
+        return self._query
 
     def can_discard(self, limit: int) -> bool:
         """Whether the unread body (if any) is small enough to skip so the connection can carry
@@ -125,7 +146,7 @@ class Request:
 
         return await read(self, n)
 
-    async def body(self) -> bytes:
+    async def body(self) -> "bytes | bytearray":
         """The whole body, buffered; over `max_body` (the server's, or the route's) -> 413."""
         from .body import body
 
@@ -136,7 +157,7 @@ class Request:
 
         return await text(self)
 
-    async def json(self):  # type: ignore[no-untyped-def]
+    async def json(self) -> "Any":
         from .body import json
 
         return await json(self)
@@ -147,14 +168,6 @@ class Request:
         return await form(self)
 
 
-def _wants_keep_alive(version: int, headers: Headers) -> bool:
-    value = headers._d.get("connection")
-    if value is None:
-        return version == 11
-    tokens = [t.strip().lower() for t in value.split(",")]
-    return "close" not in tokens and (version == 11 or "keep-alive" in tokens)
-
-
 def _decode_segments(path: str) -> list:
     """Split on '/' first, then percent-decode each segment, so %2F stays inside a segment."""
     try:
@@ -163,30 +176,23 @@ def _decode_segments(path: str) -> list:
         raise HTTPError(400, "bad path encoding")
 
 
-def _parse_request_line(line: str):  # type: ignore[no-untyped-def]
-    parts = line.split(" ")
-    if len(parts) != 3 or not parts[0] or not parts[1]:
-        raise HTTPError(400, "bad request line")
-    method, target, proto = parts
+def _method(head: bytes, end: int) -> str:
+    for name, raw in _METHODS:
+        if end == len(raw) and head.startswith(raw):
+            return name
+    method = str(head[:end], "utf-8")
     if not method.isalpha() or not method.isupper():
         raise HTTPError(400, "bad method")
-    if proto == "HTTP/1.1":
-        version = 11
-    elif proto == "HTTP/1.0":
-        version = 10
-    elif (
-        proto.startswith("HTTP/") and len(proto) == 8 and proto[6] == "." and proto[5].isdigit() and proto[7].isdigit()
-    ):
-        if proto[5] != "1":
+    return method
+
+
+def _version(proto: bytes) -> int:
+    digit = 48 <= proto[5] <= 57 and 48 <= proto[7] <= 57 if len(proto) == 8 else False
+    if digit and proto.startswith(b"HTTP/") and proto[6] == 46:
+        if proto[5] != 49:
             raise HTTPError(505)
-        version = 11
-    else:
-        raise HTTPError(400, "bad protocol")
-    if target[0] != "/":
-        target = _origin_form(method, target)
-    if "#" in target:
-        raise HTTPError(400, "bad target")
-    return method, target, version
+        return 11
+    raise HTTPError(400, "bad protocol")
 
 
 def _origin_form(method: str, target: str) -> str:
@@ -199,47 +205,107 @@ def _origin_form(method: str, target: str) -> str:
     raise HTTPError(400, "bad target")
 
 
-def parse_head(server, conn, head: str) -> Request:  # type: ignore[no-untyped-def]
-    """Build a Request from a complete head (request line and header lines, no blank line),
-    already decoded as UTF-8. Headers are sliced out of the head without splitting it into lines:
-    two small strings per header (a lower-cased name and a value)."""
-    if "\x00" in head or head.count("\r") != head.count("\r\n") + (1 if head.endswith("\r") else 0):
-        raise HTTPError(400, "NUL or bare CR in head")
-    eol = head.find("\n")
-    if eol < 0:
-        eol = len(head)
-    line_end = eol - 1 if eol > 0 and head[eol - 1] == "\r" else eol
-    method, target, version = _parse_request_line(head[:line_end])
-    headers = Headers()
-    fields = headers._d
-    lowered = None
-    count = 0
-    pos = eol + 1
+def _request_line(req: Request, head: bytes, eol: int) -> None:
+    line_end = eol - 1 if eol > 0 and head[eol - 1] == 13 else eol
+    sp1 = head.find(b" ", 0, line_end)
+    sp2 = head.find(b" ", sp1 + 1, line_end)
+    if sp1 <= 0 or sp2 <= sp1 + 1 or head.find(b" ", sp2 + 1, line_end) >= 0:
+        raise HTTPError(400, "bad request line")
+    method = req.method = _method(head, sp1)
+    if line_end - sp2 != 9 or not head.startswith(b"HTTP/1.1", sp2 + 1):  # not the usual: look closer
+        if line_end - sp2 == 9 and head.startswith(b"HTTP/1.0", sp2 + 1):
+            req.version = 10
+        elif _version(head[sp2 + 1 : line_end]) == 10:
+            req.version = 10
+    if sp2 == sp1 + 2 and head[sp1 + 1] == 47:
+        req.path = "/"  # the index, as a constant
+        return
+    target = str(head[sp1 + 1 : sp2], "utf-8")
+    if target[0] != "/":
+        target = _origin_form(method, target)
+    if "#" in target:
+        raise HTTPError(400, "bad target")
+    req._set_target(target)
+
+
+def parse_head(conn: "Connection", head: bytes) -> Request:
+    """Build a Request from a complete head: the request line and header lines, each with its
+    line end (CRLF or LF), without the blank line. Every field's syntax is checked (RFC 9110:
+    names are tokens, values hold no control character but HTAB) -> 400: the head as a whole
+    here, each name in _frame's pass over the lines."""
+    if text_is_bad(head):
+        raise HTTPError(400, "bad header field")
+    eol = head.find(b"\n")
+    req = Request(conn, head)
+    _request_line(req, head, eol)
+    if head.count(b"\n") - 1 > conn.server.max_headers:
+        raise HTTPError(431, "too many headers")
+    _frame(req, head, eol + 1)
+    return req
+
+
+def _named(head: bytes, pos: int, name: bytes) -> bool:
+    """Whether the field at pos is called name (lower-case, same length): no slice, no copy."""
+    for i in range(len(name)):
+        if head[pos + i] | 32 != name[i]:  # ASCII letters fold to lower case; '-' stays
+            return False
+    return True
+
+
+def _frame(req: Request, head: bytes, pos: int) -> None:
+    """The fields the server acts on: body framing, Expect, Connection, Host. Only their values
+    are sliced out; every other field costs two find()s."""
+    length = te = connection = expect = None
+    hosts = 0
     size = len(head)
     while pos < size:
-        eol = head.find("\n", pos)
-        if eol < 0:
-            eol = size
-        end = eol - 1 if head[eol - 1] == "\r" else eol
-        colon = head.find(":", pos, end)
-        first = head[pos]
-        if colon <= pos or first == " " or first == "\t":  # no name, or obsolete line folding
-            raise HTTPError(400, "bad header line")
-        count += 1
-        if count > server.max_headers:
-            raise HTTPError(431, "too many headers")
-        if lowered is None:
-            lowered = head.lower()  # one copy serves every header name
-        name = lowered[pos:colon]
-        if " " in name or "\t" in name:
-            raise HTTPError(400, "bad header line")
-        value = head[colon + 1 : end]
-        if value and (value[0] in " \t" or value[-1] in " \t"):
-            value = value.strip()
-        old = fields.get(name)
-        fields[name] = value if old is None else old + ", " + value
+        eol = head.find(b"\n", pos)
+        colon = head.find(b":", pos, eol)
+        if not name_is_token(head, pos, colon):
+            raise HTTPError(400, "bad header field")
+        n = colon - pos
+        if n == 4:
+            if _named(head, pos, b"host"):
+                hosts += 1
+                if head.find(b",", colon, eol) >= 0:
+                    hosts += 1  # a list of hosts: as bad as two fields
+        elif n == 14 or n == 17 or n == 10 or n == 6:
+            end = eol - 1 if head[eol - 1] == 13 else eol
+            if n == 14 and _named(head, pos, b"content-length"):
+                for v in head[colon + 1 : end].split(b","):
+                    v = v.strip()
+                    if length is not None and v != length:
+                        raise HTTPError(400, "conflicting content-length")
+                    length = v
+            elif n == 17 and _named(head, pos, b"transfer-encoding"):
+                value = head[colon + 1 : end].strip()
+                te = value if te is None else te + b", " + value
+            elif n == 10 and _named(head, pos, b"connection"):
+                value = head[colon + 1 : end].strip()
+                connection = value if connection is None else connection + b"," + value
+            elif n == 6 and _named(head, pos, b"expect"):
+                expect = head[colon + 1 : end].strip()
         pos = eol + 1
-    host = fields.get("host")
-    if version == 11 and (host is None or "," in host):
+    if req.version == 11 and hosts != 1:
         raise HTTPError(400, "missing or repeated Host header")
-    return Request(server, conn, method, target, version, headers)
+    if connection is not None and not _keep_alive(req.version, connection) or connection is None and req.version == 10:
+        req.keep_alive = False
+    if te is not None:
+        if length is not None or req.version == 10:
+            raise HTTPError(400, "ambiguous body length")  # request smuggling attempt
+        if te.lower() != b"chunked":
+            raise HTTPError(501, "unsupported transfer-encoding")
+        req._remaining = _CHUNKED
+    elif length is not None:
+        from .body import digits
+
+        req._remaining = digits(length)
+    if expect is not None:
+        if expect.lower() != b"100-continue":
+            raise HTTPError(417)
+        req._expect_continue = req._remaining != 0 and req.version == 11
+
+
+def _keep_alive(version: int, value: bytes) -> bool:
+    tokens = [t.strip().lower() for t in value.split(b",")]
+    return b"close" not in tokens and (version == 11 or b"keep-alive" in tokens)

@@ -6,6 +6,11 @@ character, may contain `/`). Literal routes are found with one dict lookup; para
 are grouped by segment count, so matching looks only at routes that could fit.
 """
 
+from ._compat import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any
+
 _ONE = 0
 _INT = 1
 
@@ -13,7 +18,7 @@ _INT = 1
 class Route:
     """One registered handler: its methods and how to call it."""
 
-    def __init__(self, pattern: str, handler, methods: tuple, max_body) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, pattern: str, handler: "Any", methods: tuple, max_body: "int | None") -> None:
         self.pattern = pattern
         self.handler = handler
         self.methods = methods
@@ -41,12 +46,12 @@ def _compile(route: Route) -> None:
     route.parts = parts
 
 
-def _match_parts(route: Route, segments: list):  # type: ignore[no-untyped-def]
+def _match_parts(route: Route, segments: list) -> "list | None":
     """The route's parameters for these decoded segments, or None."""
     params: list = []
     parts = route.parts
-    last = len(parts) - 1  # type: ignore[arg-type]
-    for i, part in enumerate(parts):  # type: ignore[arg-type]
+    last = len(parts) - 1
+    for i, part in enumerate(parts):
         if i == last and route.rest:
             rest = "/".join(segments[i:])
             if not rest:
@@ -83,9 +88,9 @@ class Router:
         if route.rest:
             self.rest_routes.append(route)
         else:
-            self.by_length.setdefault(len(route.parts), []).append(route)  # type: ignore[arg-type]
+            self.by_length.setdefault(len(route.parts), []).append(route)
 
-    def candidates(self, path: "str | None", segments: list):  # type: ignore[no-untyped-def]
+    def candidates(self, path: "str | None", segments: list) -> "Any":
         """Yield (route, params) for every route whose pattern matches, in registration order
         within each group (literal routes first)."""
         if path in self.static:
@@ -96,19 +101,19 @@ class Router:
             if params is not None:
                 yield route, params
         for route in self.rest_routes:
-            if len(segments) >= len(route.parts):  # type: ignore[arg-type]
+            if len(segments) >= len(route.parts):
                 params = _match_parts(route, segments)
                 if params is not None:
                     yield route, params
 
-    def find_literal(self, method: str, path: str):  # type: ignore[no-untyped-def]
+    def find_literal(self, method: str, path: str) -> "Route | None":
         """The literal route for path and method, or None: the fast path, with no allocation."""
         for route in self.static.get(path, ()):
             if method in route.methods:
                 return route
         return None
 
-    def find(self, method: str, path: "str | None", segments: list):  # type: ignore[no-untyped-def]
+    def find(self, method: str, path: "str | None", segments: list) -> "tuple":
         """(route, params) for the method, or (None, allowed) where allowed is the set of
         methods the path answers (empty when no route matches the path)."""
         if path is not None:

@@ -2,23 +2,20 @@
 
 import asyncio
 
-if False:  # for type checkers only
-    import socket
-
-from ._compat import IS_HOST, IS_MICROPYTHON, awaitable, ticks_diff, ticks_ms
-from ._listen import accept_loop, listen_socket, peer_name
-from .connection import BUSY, WAIT_HEAD, ClientGone, Connection
+from ._compat import IS_HOST, IS_MICROPYTHON, TYPE_CHECKING, awaitable, port_max_connections, ticks_diff, ticks_ms
+from ._listen import accept_loop, listen_socket
+from .connection import BUSY, EVICTED, LINGER, LONG_LIVED, SHUTDOWN, SLOW, TIMEOUT, WAIT_HEAD, ClientGone, Connection
 from .log import log_exception, logger
-from .request import parse_head
+from .request import Request, parse_head
 from .response import Response
 from .router import Route, Router
-from .status import HTTPError
+from .status import BUSY_REPLY, HTTPError, constant_answer
+
+if TYPE_CHECKING:
+    from typing import Any, Callable
 
 _STANDARD_METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE")
-BUSY_REPLY = (
-    b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nContent-Type: text/plain\r\n"
-    b"Content-Length: 19\r\nConnection: close\r\n\r\nServer is too busy\n"
-)
+__all__ = ["HTTPServer", "BUSY_REPLY"]
 
 
 class HTTPServer:
@@ -29,8 +26,8 @@ class HTTPServer:
     in seconds. See docs/limits.md for what each one answers.
     """
 
-    backlog = 4  # listen() backlog
-    max_connections = 8  # open connections; at the cap idle ones are evicted, else 503
+    backlog: "int | None" = None  # listen() backlog (None: max_connections on a host, 2 on a board)
+    max_connections = port_max_connections()  # open connections; at the cap idle/slow ones are evicted, else 503
     max_request_line = 1024  # bytes -> 414
     max_header_bytes = 2048  # bytes of header lines -> 431
     max_headers = 32  # header lines -> 431
@@ -41,10 +38,17 @@ class HTTPServer:
     idle_timeout = 5.0  # keep-alive wait for the next request
     body_timeout = 10.0  # stall while reading a body
     write_timeout = 10.0  # stall while sending
+    min_rate = 100  # bytes/s a head or body must average over min_rate_window, after the grace
+    min_rate_grace = 2.0  # seconds of waiting for a head or body before its rate is judged
+    min_rate_window = 5.0  # seconds of waiting the rate is averaged over
+    linger_bytes = 65536  # after an answer that left request bytes unread: read and drop up to this ...
+    linger_timeout = 2.0  # ... for at most this long, before closing (a close with unread bytes resets)
+    linger_quiet = 0.5  # ... and stop once the client has sent nothing for this long
+    max_lingering = 2  # connections lingering at once (past that: close at once)
     max_long_lived = None  # WebSocket/event-stream connections (None: half of max_connections)
     access_log = False  # True: print a line per request; or a callable taking the line
 
-    def __init__(self, backlog=None, **options) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, backlog: "int | None" = None, **options: "Any") -> None:
         if backlog is not None:
             self.backlog = backlog
         for name, value in options.items():
@@ -52,21 +56,31 @@ class HTTPServer:
                 raise TypeError("unknown option " + name)
             setattr(self, name, value)
         self.router = Router()
-        self._catchall = None
-        self._before: list = []
-        self._after: list = []
-        self._error_handlers: dict = {}
-        self._conns: list = []
-        self._listen: "socket.socket | None" = None
-        self._accept_task: "asyncio.Task | None" = None
-        self._sweeper: "asyncio.Task | None" = None
-        self._aio_server: "asyncio.Server | None" = None
-        self._closing = False
-        self._closed = asyncio.Event()
+        self._conns: "list[Connection]" = []
+        # Read buffers (buffer_size) and head buffers of closed connections, for the next ones:
+        # a connection's buffers come from here once there have been max_connections of them, so
+        # traffic does not scatter new long-lived blocks over the heap.
+        self._spare: list = []
+
+    # What an app only sometimes has starts as these class defaults (immutable ones: each server
+    # gets its own list or dict when it adds to them), so a server costs little heap.
+    _catchall: "Callable | None" = None
+    _before: "Any" = ()
+    _after: "Any" = ()
+    _error_handlers: "Any" = {}  # never added to: errorhandler() gives the server its own dict
+    _lingering = 0
+    _listen: "Any" = None
+    _accept_task: "asyncio.Task | None" = None
+    _sweeper: "asyncio.Task | None" = None
+    _aio_server: "Any" = None
+    _closing = False
+    _closed: "Any" = None  # an asyncio.Event, from start() on
 
     # -- registering handlers ----------------------------------------------------------------------
 
-    def add_route(self, url: str, f, methods=None, save_headers=None, max_body=None) -> None:  # type: ignore[no-untyped-def]
+    def add_route(
+        self, url: str, f: "Callable", methods: "Any" = None, save_headers: "Any" = None, max_body: "int | None" = None
+    ) -> None:
         """Route url to `async def f(req, resp, *path_params)`. save_headers is accepted for
         compatibility with the original uht: every header is kept anyway."""
         if not url.startswith("/"):
@@ -74,111 +88,146 @@ class HTTPServer:
         names = tuple(m.upper() for m in (methods or ["GET"]))
         self.router.add(Route(url, f, names, max_body))
 
-    def route(self, url: str, methods=None, save_headers=None, max_body=None):  # type: ignore[no-untyped-def]
-        def decorate(f):  # type: ignore[no-untyped-def]
+    def route(
+        self, url: str, methods: "Any" = None, save_headers: "Any" = None, max_body: "int | None" = None
+    ) -> "Callable":
+        def decorate(f: "Callable") -> "Callable":
             self.add_route(url, f, methods, save_headers, max_body)
             return f
 
         return decorate
 
-    def catchall(self):  # type: ignore[no-untyped-def]
+    def catchall(self) -> "Callable":
         """Handler for paths no route matches (instead of 404)."""
 
-        def decorate(f):  # type: ignore[no-untyped-def]
+        def decorate(f: "Callable") -> "Callable":
             self._catchall = f
             return f
 
         return decorate
 
-    def before_request(self, f):  # type: ignore[no-untyped-def]
+    def before_request(self, f: "Callable") -> "Callable":
         """`async def f(req, resp)` runs before every handler; a truthy return skips the handler
         (the hook has answered)."""
-        self._before.append(f)
+        self._before = list(self._before) + [f]
         return f
 
-    def after_request(self, f):  # type: ignore[no-untyped-def]
+    def after_request(self, f: "Callable") -> "Callable":
         """`async def f(req, resp)` runs after every handler, before unsent parts go out."""
-        self._after.append(f)
+        self._after = list(self._after) + [f]
         return f
 
-    def errorhandler(self, status_or_exception):  # type: ignore[no-untyped-def]
+    def errorhandler(self, status_or_exception: "Any") -> "Callable":
         """`async def f(req, resp, exc)` answers an error status (404, 405, 500 ...) or an
         exception type raised by handlers. A 404 handler takes over from the catch-all."""
 
-        def decorate(f):  # type: ignore[no-untyped-def]
-            self._error_handlers[status_or_exception] = f
+        def decorate(f: "Callable") -> "Callable":
+            handlers = dict(self._error_handlers)  # its own dict, never the class default
+            handlers[status_or_exception] = f
+            self._error_handlers = handlers
             return f
 
         return decorate
 
     def mount(self, prefix: str, app: "HTTPServer") -> None:
         """Serve app's routes (as defined now) under prefix, e.g. mount("/api", api)."""
-        from ._rare import mount
+        prefix = prefix.rstrip("/")
+        sub = app.router
+        for routes in list(sub.static.values()) + list(sub.by_length.values()) + [sub.rest_routes]:
+            for r in routes:
+                self.router.add(Route(prefix + r.pattern, r.handler, r.methods, r.max_body))
 
-        mount(self, prefix, app)
-
-    def route_for(self, req, method: str):  # type: ignore[no-untyped-def]
+    def route_for(self, req: Request, method: str) -> "Any":
         """(route, params) that would handle req's path with method, or (None, allowed methods)."""
         return self.router.find(method, req.lookup_path, req.segments)
 
-    def claim_long_lived(self, req) -> None:  # type: ignore[no-untyped-def]
+    def claim_long_lived(self, req: Request) -> None:
         """Mark req's connection long-lived (WebSocket, event stream): no idle or head timeouts,
-        never evicted at the cap, counted against max_long_lived (503 when that is reached)."""
-        from ._rare import claim_long_lived
-
-        claim_long_lived(self, req)
+        never evicted at the cap, counted against max_long_lived (503 when that is reached).
+        The connection ends with the handler, so its Request is never reused: `req` and
+        `req.headers` stay valid for as long as the handler's tasks hold them."""
+        cap = self.max_long_lived
+        if cap is None:
+            cap = max(1, self.max_connections // 2)  # dashboards left open never take every slot
+        if cap:
+            count = 0
+            for c in self._conns:
+                if c.state == LONG_LIVED:
+                    count += 1
+            if count >= cap:
+                raise HTTPError(503, headers=[["Retry-After", "5"]])
+        req.conn.meter(False)
+        req.conn.set_state(LONG_LIVED)
+        req.keep_alive = False
 
     # -- handling one request ----------------------------------------------------------------------
 
-    async def _handle(self, conn, req):  # type: ignore[no-untyped-def]
-        resp = Response(conn, req)
-        try:
-            method = req.method
-            if method not in _STANDARD_METHODS and method not in self.router.methods_in_use:
-                raise HTTPError(501)
-            lookup = req.lookup_path
-            route = None if lookup is None else self.router.find_literal(method, lookup)
-            params: "list | tuple" = ()
-            if route is None:
-                route, params = self.router.find(method, lookup, req.segments)
-            answered = False
-            for hook in self._before:
-                if await hook(req, resp):
-                    answered = True  # the hook has answered: no handler runs
-                    break
-            if answered:
-                pass
-            elif route is not None:
+    async def _dispatch(self, req: Request, resp: Response) -> None:
+        """Hooks, the route's handler (or what no route answers), hooks."""
+        method = req.method
+        if method not in _STANDARD_METHODS and method not in self.router.methods_in_use:
+            raise HTTPError(501)
+        lookup = req.lookup_path
+        route = None if lookup is None else self.router.find_literal(method, lookup)
+        params: "Any" = ()
+        if route is None:
+            route, params = self.router.find(method, lookup, req.segments)
+        for hook in self._before:
+            if await hook(req, resp):
+                break  # the hook has answered: no handler runs
+        else:
+            if route is not None:
                 if route.max_body is not None:
                     req.max_body = route.max_body
                 await route.handler(req, resp, *params)
             else:
-                from ._rare import no_route
+                from .errors import no_route
 
                 await no_route(self, req, resp, params)
-            for hook in self._after:
-                await hook(req, resp)
-        except asyncio.CancelledError:
-            raise
-        except ClientGone:
-            raise
-        except Exception as exc:  # MemoryError included: the server must outlive a handler
-            from ._rare import answer_error  # loaded on the first error only
+        for hook in self._after:
+            await hook(req, resp)
+
+    async def _failed(self, req: Request, resp: Response, exc: Exception) -> None:
+        """A handler failed: its error answer, or a constant 500 when memory is too short for one."""
+        try:
+            from .errors import answer_error
 
             await answer_error(self, req, resp, exc)
-        if self._closing or not req.can_discard(self.max_discard):
-            resp.keep_alive = False  # say so in the head: this connection ends after the response
-        await resp.finish()
-        return resp
+        except MemoryError:  # not even an error answer fits: a constant one, and close
+            try:
+                if not resp.started:
+                    resp.conn.write(constant_answer(500))
+            except OSError:
+                pass
+            resp._mode = 3  # done: nothing more goes out
+            resp.keep_alive = False
+
+    async def _reply_error(self, conn: Connection, exc: "HTTPError | int", head_only: bool = False) -> None:
+        """An error found before a handler ran (an HTTPError, or just its status): its answer, or
+        a constant one when memory is too short to build it (or to load the code that does)."""
+        status = exc if isinstance(exc, int) else exc.status
+        try:
+            from .errors import reply_error
+
+            if isinstance(exc, int):
+                exc = HTTPError(exc)
+        except MemoryError:
+            try:
+                conn.write(constant_answer(status))
+            except OSError:
+                pass
+            return
+        await reply_error(self, conn, exc, head_only)
 
     # -- the connection loop -------------------------------------------------------------------------
 
-    async def _read_head(self, conn):  # type: ignore[no-untyped-def]
-        """The next request head (request line and headers, without the blank line), or None when
-        the client closed between requests."""
+    async def _read_head(self, conn: Connection) -> "bytes | None":
+        """The next request head (request line and header lines with their line ends, without the
+        blank line), or None when the client closed between requests."""
         conn.set_state(WAIT_HEAD)
         waiting_idle = conn.requests > 0 and not conn.buffered()
         conn.arm(self.idle_timeout if waiting_idle else self.head_timeout)
+        conn.meter(not waiting_idle)
         max_line = self.max_request_line
         scanned = 0  # bytes after conn.start already searched for the end of the head
         while True:
@@ -201,12 +250,11 @@ class HTTPServer:
             elif (stop if stop >= 0 else end) - first_nl > self.max_header_bytes + 2:
                 raise HTTPError(431)
             if stop >= 0:
-                try:
-                    head = str(memoryview(buf)[start:stop], "utf-8")
-                except UnicodeError:
-                    raise HTTPError(400, "head is not UTF-8")
+                head = bytes(conn.view[start : stop + 1])
                 conn.start = stop + (3 if buf[stop + 1] == 13 else 2)
-                conn.disarm()
+                conn.deadline = None
+                if conn.metered:
+                    conn.meter(False)
                 return head
             scanned = end - start
             try:
@@ -214,24 +262,54 @@ class HTTPServer:
             except OverflowError:
                 raise HTTPError(431)
             except ClientGone:
-                if scanned:
+                if scanned or conn.expired is not None:
                     raise
                 return None
             if waiting_idle:
                 waiting_idle = False
                 conn.arm(self.head_timeout)
+                conn.meter(True)
+                conn.got = conn.end - conn.start  # the first bytes of this head
 
-    async def _serve(self, conn) -> None:  # type: ignore[no-untyped-def]
+    async def _serve(self, conn: Connection) -> None:
+        """Every request of one connection, then close. Nothing escapes it: a task that fails is
+        logged by the event loop, and logging allocates."""
+        conn.server = self
         head = None
+        req = None
+        linger = False
         try:
             while not self._closing:
                 head = await self._read_head(conn)
                 if head is None:
                     break
-                conn.set_state(BUSY)
-                req = parse_head(self, conn, head)
+                conn.state = BUSY  # (since matters only while waiting for a head)
+                req = parse_head(conn, head)
                 conn.requests += 1
-                resp = await self._handle(conn, req)
+                if req._remaining:
+                    conn.meter(True)  # the body's rate counts from the end of the head
+                resp = Response(conn, req)
+                if not self._before and not self._after and req.method == "GET" and not req._slash_in_segment:
+                    route = self.router.find_literal("GET", req.path)  # the common case: no frame
+                else:
+                    route = None
+                try:
+                    if route is not None:
+                        if route.max_body is not None:
+                            req.max_body = route.max_body
+                        await route.handler(req, resp)
+                    else:
+                        await self._dispatch(req, resp)
+                except ClientGone:
+                    raise
+                except Exception as exc:  # MemoryError included: the server must outlive a handler
+                    await self._failed(req, resp, exc)
+                if conn.metered:
+                    conn.meter(False)
+                if self._closing or req._remaining and not req.can_discard(self.max_discard):
+                    resp.keep_alive = False  # say so in the head: this connection ends after the response
+                if resp.finish_now() and getattr(conn.writer, "out_buf", True):
+                    await conn.drain(self.write_timeout)
                 keep = resp.keep_alive and not self._closing
                 if keep and req._remaining:
                     from .body import discard
@@ -241,32 +319,86 @@ class HTTPServer:
                     except HTTPError:
                         keep = False  # already answered: just close
                 if self.access_log:
-                    self._log("%s %s %s %d %d" % (req.remote_addr, req.method, req.path, resp.status, resp.bytes_sent))
+                    self._log("%s %s %s %d %d" % (conn.remote_addr, req.method, req.path, resp.status, resp.bytes_sent))
                 if not keep:
+                    linger = req._remaining != 0 and conn.state == BUSY
                     break
                 req = resp = head = None  # type: ignore[assignment]  # free them while idle
-                conn.shrink(self.buffer_size)
+                if len(conn.buf) > self.buffer_size:
+                    conn.shrink(self.buffer_size)
         except HTTPError as exc:
-            from ._rare import reply_error
-
-            await reply_error(self, conn, exc, head is not None and head.startswith("HEAD "))
-        except asyncio.CancelledError:
-            if conn.expired == "timeout" and conn.state == WAIT_HEAD and conn.buffered():
-                from ._rare import reply_error
-
-                await reply_error(self, conn, HTTPError(408))
-        except (ClientGone, OSError):
+            await self._reply_error(conn, exc, head is not None and head.startswith(b"HEAD "))
+            # The client may still be sending: a head cut short, bytes after it, or a body.
+            linger = conn.buffered() > 0 or head is None or req is not None and req._remaining != 0
+        except (asyncio.CancelledError, ClientGone):
+            why = conn.expired
+            if (why == TIMEOUT or why == SLOW) and conn.state == WAIT_HEAD and conn.buffered():
+                await self._reply_error(conn, 408)
+        except OSError:
             pass
         except MemoryError:
-            logger.warning("out of memory serving %s", conn.remote_addr)
+            try:
+                logger.warning("out of memory serving %s", conn.remote_addr)
+            except MemoryError:
+                pass
         except Exception as exc:
-            log_exception("error serving %s" % conn.remote_addr, exc)
+            try:
+                log_exception("error serving %s" % conn.remote_addr, exc)
+            except MemoryError:
+                pass
+        finally:
+            await self._end(conn, linger and conn.expired is None, req)
+
+    async def _end(self, conn: Connection, linger: bool, req: "Request | None") -> None:
+        """Close the connection, lingering first when the client may still be sending."""
+        try:
+            if linger:
+                budget = self.linger_bytes
+                if req is not None and req._remaining > 0:
+                    budget = min(budget, req._remaining)
+                await self._linger(conn, budget)
+        except BaseException:  # a cancel or a reset while lingering: closing is all that is left
+            pass
         finally:
             if conn in self._conns:
                 self._conns.remove(conn)
             await conn.close()
+            self._keep_buffers(conn)
             if self._closing and not self._conns:
                 self._stopped()
+
+    def _keep_buffers(self, conn: Connection) -> None:
+        spare = self._spare
+        if len(conn.buf) == self.buffer_size and len(spare) < 2 * self.max_connections:
+            spare.append(conn.buf)
+            spare.append(conn.out)
+            conn.buf = conn.out = _NO_BUFFER
+            conn.view = _NO_VIEW
+            conn.start = conn.end = 0
+
+    def _connection(self, reader: "Any", writer: "Any", addr: "Any") -> Connection:
+        """A Connection for a new client, on buffers a closed one left when there are some."""
+        spare = self._spare
+        if spare:
+            out = spare.pop()
+            conn = Connection(reader, writer, addr, spare.pop())
+            conn.out = out
+            return conn
+        return Connection(reader, writer, addr, self.buffer_size)
+
+    async def _linger(self, conn: Connection, budget: int) -> None:
+        if self._lingering >= self.max_lingering:
+            return
+        self._lingering += 1
+        try:
+            from .errors import linger  # only after answers that left the request unread
+
+            conn.set_state(LINGER)
+            conn.meter(False)
+            await linger(conn, budget, self.linger_timeout, self.linger_quiet)
+        finally:
+            self._lingering -= 1
+            conn.disarm()
 
     def _log(self, line: str) -> None:
         if callable(self.access_log):
@@ -277,94 +409,150 @@ class HTTPServer:
     # -- admitting connections -------------------------------------------------------------------------
 
     def _admit(self) -> bool:
-        """Room for one more connection? At the cap, the connection that has waited longest for a
-        request head is closed to make room; when all are busy, there is none."""
+        """Room for one more connection? At the cap, make room by closing, in this order: a
+        connection lingering after its answer (boards, where it takes a slot), the kept-alive
+        connection that has waited longest for its next request, the one furthest behind the
+        minimum data rate (head or body, grace or not), the one that has waited longest for a
+        first head. When none of these exists, there is no room."""
         active = 0
-        victim = None
         for c in self._conns:
-            if c.expired is None:
+            if c.expired is None and (c.state != LINGER or not IS_HOST):
                 active += 1
-                if c.state == WAIT_HEAD and (victim is None or ticks_diff(c.since, victim.since) < 0):
-                    victim = c
         if active < self.max_connections:
             return True
+        lingering = idle = slow = fresh = None
+        worst = 0
+        now = ticks_ms()
+        for c in self._conns:
+            if c.expired is not None:
+                continue
+            if c.state == LINGER:
+                if IS_HOST:
+                    continue  # on a host, lingering connections are beyond max_connections
+                lingering = c
+            elif c.state == WAIT_HEAD:
+                if c.requests and not c.buffered():
+                    if idle is None or ticks_diff(c.since, idle.since) < 0:
+                        idle = c
+                elif fresh is None or ticks_diff(c.since, fresh.since) < 0:
+                    fresh = c
+            short = c.shortfall(now, self.min_rate)
+            if short > worst:
+                worst = short
+                slow = c
+        victim = lingering or idle or slow or fresh
         if victim is None:
             return False
-        self._expire(victim, "evicted")
+        self._expire(victim, SLOW if victim is slow else EVICTED)
         return True
 
-    def _expire(self, conn, why: str) -> None:  # type: ignore[no-untyped-def]
+    def _expire(self, conn: Connection, why: str) -> None:
         conn.expired = why
         if conn.task is not None:
             _cancel(conn.task)
             conn.task = None
 
-    def _on_socket(self, sock, addr) -> None:  # type: ignore[no-untyped-def]
+    def _track(self, conn: Connection, task: "asyncio.Task") -> None:
+        conn.task = task
+        self._conns.append(conn)
+
+    def _on_socket(self, sock: "Any", addr: "Any") -> None:
         """MicroPython: a freshly accepted, non-blocking client socket."""
         if self._closing or not self._admit():
             try:
-                sock.write(BUSY_REPLY)
+                sock.write(BUSY_REPLY)  # a constant, straight to the socket: nothing to allocate
             except OSError:
                 pass
-            sock.close()
+            if not IS_HOST or self._lingering >= self.max_lingering or self._closing:
+                sock.close()  # a board's slots are full: no room to linger either
+                return
+            try:
+                stream = asyncio.StreamWriter(sock, _NO_EXTRA)  # type: ignore[call-arg,arg-type]
+                conn = Connection(stream, stream, "", 0)
+                self._track(conn, asyncio.create_task(self._end(conn, True, None)))
+            except MemoryError:
+                sock.close()
             return
-        stream = asyncio.StreamWriter(sock, {"peername": addr})  # type: ignore[call-arg,arg-type]
-        conn = Connection(stream, stream, peer_name(addr), self.buffer_size)
-        conn.task = asyncio.create_task(self._serve(conn))
-        self._conns.append(conn)
+        stream = asyncio.StreamWriter(sock, _NO_EXTRA)  # type: ignore[call-arg,arg-type]
+        conn = self._connection(stream, stream, addr)
+        self._track(conn, asyncio.create_task(self._serve(conn)))
 
     async def _sweep(self) -> None:
-        """One task enforces every deadline: a timeout per read would cost heap on each read."""
+        """One task enforces every deadline and the minimum data rate: a timeout per read would
+        cost heap on each read."""
         while True:
             await asyncio.sleep(0.25)
             now = ticks_ms()
+            floor = self.min_rate
+            grace = int(self.min_rate_grace * 1000)
+            window = int(self.min_rate_window * 1000)
             for conn in self._conns:
+                if conn.expired is not None:
+                    continue
                 deadline = conn.deadline
-                if deadline is not None and conn.expired is None and ticks_diff(now, deadline) >= 0:
-                    self._expire(conn, "timeout")
+                if deadline is not None and ticks_diff(now, deadline) >= 0:
+                    self._expire(conn, TIMEOUT)
+                elif floor and conn.rate_check(now, floor, grace, window):
+                    self._expire(conn, SLOW)
 
     # -- starting and stopping -------------------------------------------------------------------------
 
-    def start(self, host=None, port=None) -> "HTTPServer":  # type: ignore[no-untyped-def]
+    def start(self, host: "str | None" = None, port: "int | None" = None) -> "HTTPServer":
         """Listen and serve in the background of the running event loop. No address: 0.0.0.0:80
         on a board, 127.0.0.1:8081 on a host."""
         if host is None:
             host = "127.0.0.1" if IS_HOST else "0.0.0.0"
         if port is None:
             port = 8081 if IS_HOST else 80
+        backlog = self.backlog
+        if backlog is None:
+            backlog = self.max_connections if IS_HOST else 2
         self._closing = False
         self._closed = asyncio.Event()
-        self._listen = sock = listen_socket(host, port, self.backlog)
+        self._listen = sock = listen_socket(host, port, backlog)
         if IS_MICROPYTHON:
             self._accept_task = asyncio.create_task(accept_loop(sock, self._on_socket))
         else:
             from ._cpython import serve  # CPython only: MicroPython never loads it
 
-            self._accept_task = asyncio.create_task(serve(self, sock))
+            self._accept_task = asyncio.create_task(serve(self, sock, backlog))
         self._sweeper = asyncio.create_task(self._sweep())
         logger.info("serving on %s:%d", host, port)
         return self  # close(), wait_closed(); awaiting it gives itself, so `await start()` works too
 
     async def wait_closed(self) -> None:
-        await self._closed.wait()
+        if self._closed is not None:
+            await self._closed.wait()
 
-    def __await__(self):  # type: ignore[no-untyped-def]
+    def __await__(self) -> "Any":
         return awaitable(self)
 
     __iter__ = __await__
 
-    async def arun(self, host=None, port=None) -> None:  # type: ignore[no-untyped-def]
+    async def arun(self, host: "str | None" = None, port: "int | None" = None) -> None:
         self.start(host, port)
         await self.wait_closed()
 
-    def run(self, host=None, port=None) -> None:  # type: ignore[no-untyped-def]
+    def run(self, host: "str | None" = None, port: "int | None" = None) -> None:
         """Serve until stopped. After Ctrl-C the port is released, so running again works."""
         try:
             asyncio.run(self.arun(host, port))
         finally:
-            from ._rare import close_sockets_now
+            self._close_sockets_now()
 
-            close_sockets_now(self)
+    def _close_sockets_now(self) -> None:
+        """After run() ends (Ctrl-C included): release the port and every client socket at once,
+        with no event loop left to do it, so running again works."""
+        self._closing = True
+        if self._listen is not None:
+            self._listen.close()
+            self._listen = None
+        for conn in self._conns:
+            conn.close_now()
+        self._conns = []
+        self._lingering = 0
+        if IS_MICROPYTHON:
+            asyncio.new_event_loop()  # drop tasks an interrupted run left behind
 
     def close(self) -> None:
         """Stop accepting; idle connections close now, busy ones after their current request."""
@@ -380,7 +568,7 @@ class HTTPServer:
             self._listen = None
         for conn in self._conns:
             if conn.state != BUSY and conn.expired is None:
-                self._expire(conn, "shutdown")
+                self._expire(conn, SHUTDOWN)
         if not self._conns:
             self._stopped()
 
@@ -388,10 +576,16 @@ class HTTPServer:
         if self._sweeper is not None:
             _cancel(self._sweeper)
             self._sweeper = None
-        self._closed.set()
+        if self._closed is not None:
+            self._closed.set()
 
 
-def _cancel(task) -> None:  # type: ignore[no-untyped-def]
+_NO_EXTRA: dict = {}  # a stream's extra info: uht asks it nothing, so one empty dict serves all
+_NO_BUFFER = bytearray()  # what a closed connection holds once its buffers are kept for others
+_NO_VIEW = memoryview(_NO_BUFFER)
+
+
+def _cancel(task: "asyncio.Task") -> None:
     """Cancel, tolerating MicroPython's "can't cancel self": after Ctrl-C interrupts
     asyncio.run(), its current task still points at the interrupted one, which may be this."""
     try:

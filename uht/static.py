@@ -13,7 +13,7 @@ request reaches outside the served directory.
 import os
 import time
 
-from .response import http_date
+from .headers import http_date
 from .status import HTTPError
 
 CHUNK_SIZE = 512  # bytes read from flash and sent per write

@@ -1,8 +1,12 @@
 """An in-process test client: the same parser, router and writer as the socket server, over
 in-memory streams. Runs on MicroPython too (the firmware tests use it on a device)."""
 
+from ._compat import TYPE_CHECKING
 from .connection import Connection
 from .headers import Headers
+
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class MemoryReader:
@@ -23,7 +27,7 @@ class MemoryReader:
     async def read(self, n: int = -1) -> bytes:
         return self._next(len(self.data) if n < 0 else n)
 
-    async def readinto(self, buf) -> int:  # type: ignore[no-untyped-def]
+    async def readinto(self, buf: "Any") -> int:
         chunk = self._next(len(buf))
         buf[: len(chunk)] = chunk
         return len(chunk)
@@ -34,7 +38,7 @@ class MemoryWriter:
         self.data = bytearray()
         self.closed = False
 
-    def write(self, data) -> None:  # type: ignore[no-untyped-def]
+    def write(self, data: "Any") -> None:
         if self.closed:
             raise OSError("closed")
         self.data.extend(data)
@@ -65,7 +69,7 @@ class TestResponse:
             self.headers._d[name.lower()] = value.strip()
             self.header_list.append((name, value.strip()))
         body = raw[head_end + 4 :]
-        if self.headers.get("transfer-encoding", "").lower() == "chunked":
+        if (self.headers.get("transfer-encoding") or "").lower() == "chunked":
             body = _dechunk(body)
         elif "content-length" in self.headers:
             body = body[: int(self.headers["content-length"])]
@@ -75,7 +79,7 @@ class TestResponse:
     def text(self) -> str:
         return str(self.body, "utf-8")
 
-    def json(self):  # type: ignore[no-untyped-def]
+    def json(self) -> "Any":
         import json
 
         return json.loads(self.text)
@@ -98,7 +102,7 @@ class TestClient:
 
     __test__ = False  # not a pytest test class
 
-    def __init__(self, app, remote_addr: str = "127.0.0.1") -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, app: "Any", remote_addr: str = "127.0.0.1") -> None:
         self.app = app
         self.remote_addr = remote_addr
 
@@ -109,7 +113,9 @@ class TestClient:
         await self.app._serve(conn)
         return bytes(writer.data)
 
-    async def request(self, method: str, path: str, body=b"", headers=None, json=None) -> TestResponse:  # type: ignore[no-untyped-def]
+    async def request(
+        self, method: str, path: str, body: "Any" = b"", headers: "Any" = None, json: "Any" = None
+    ) -> TestResponse:
         headers = dict(headers or {})
         if json is not None:
             import json as _json
@@ -129,19 +135,19 @@ class TestClient:
         raw = ("\r\n".join(lines) + "\r\n\r\n").encode() + body
         return TestResponse(await self.raw(raw))
 
-    async def get(self, path: str, headers=None) -> TestResponse:  # type: ignore[no-untyped-def]
+    async def get(self, path: str, headers: "Any" = None) -> TestResponse:
         return await self.request("GET", path, headers=headers)
 
-    async def head(self, path: str, headers=None) -> TestResponse:  # type: ignore[no-untyped-def]
+    async def head(self, path: str, headers: "Any" = None) -> TestResponse:
         return await self.request("HEAD", path, headers=headers)
 
-    async def post(self, path: str, body=b"", headers=None, json=None) -> TestResponse:  # type: ignore[no-untyped-def]
+    async def post(self, path: str, body: "Any" = b"", headers: "Any" = None, json: "Any" = None) -> TestResponse:
         return await self.request("POST", path, body, headers, json)
 
-    async def put(self, path: str, body=b"", headers=None, json=None) -> TestResponse:  # type: ignore[no-untyped-def]
+    async def put(self, path: str, body: "Any" = b"", headers: "Any" = None, json: "Any" = None) -> TestResponse:
         return await self.request("PUT", path, body, headers, json)
 
-    async def delete(self, path: str, headers=None) -> TestResponse:  # type: ignore[no-untyped-def]
+    async def delete(self, path: str, headers: "Any" = None) -> TestResponse:
         return await self.request("DELETE", path, headers=headers)
 
 

@@ -15,7 +15,7 @@ def _hex_value(byte: int) -> int:
     raise ValueError("bad percent-escape")
 
 
-def _utf8(raw) -> str:  # type: ignore[no-untyped-def]
+def _utf8(raw: "bytes | bytearray") -> str:
     try:
         return str(raw, "utf-8")
     except UnicodeError:

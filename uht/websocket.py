@@ -146,8 +146,8 @@ def install(app) -> None:  # type: ignore[no-untyped-def]
 class WebSocket:
     """One WebSocket connection, server side.
 
-    max_size: largest message in bytes, fragments together (default: the app's max_body);
-        bigger closes with 1009.
+    max_size: largest message in bytes, fragments together (default: DEFAULT_MAX_SIZE, never
+        more than the app's max_body); bigger, or more than the heap can hold, closes with 1009.
     ping_interval: seconds without a frame from the client before a ping is sent (None: never).
     idle_timeout: seconds without a frame before the connection closes with 1001 (None: never).
     close_timeout: seconds to wait for the client's answer to our close frame.
@@ -160,13 +160,13 @@ class WebSocket:
     _reading = False
     _skip = 0  # payload bytes of a refused frame still to discard
     _write_deadline = None  # while a drain is in progress: when it times out
-    _drainer = None  # the task in that drain
+    _drainer: "asyncio.Task | None" = None  # the task in that drain
 
     def __init__(self, req, subprotocol=None, max_size=None, ping_interval=20, idle_timeout=60, close_timeout=2):  # type: ignore[no-untyped-def]
         self.request = req
         self.conn = req.conn
         self.subprotocol = subprotocol
-        self.max_size = req.server.max_body if max_size is None else max_size
+        self.max_size = min(DEFAULT_MAX_SIZE, req.server.max_body) if max_size is None else max_size
         self.ping_interval = ping_interval
         self.idle_timeout = idle_timeout
         self.close_timeout = close_timeout
@@ -215,8 +215,13 @@ class WebSocket:
                 parts.append(payload)
                 size += len(payload)
                 if fin:
-                    data = parts[0] if len(parts) == 1 else b"".join(parts)
-                    return _utf8(data) if kind == _TEXT else bytes(data)
+                    try:
+                        data = parts[0] if len(parts) == 1 else b"".join(parts)
+                        parts = []
+                        return _utf8(data) if kind == _TEXT else bytes(data)
+                    except MemoryError:
+                        parts = []
+                        raise _Fail(1009, "message too big")
         except _Fail as fail:
             await self._fail(fail.code, fail.reason)
         except (ClientGone, OSError):
@@ -279,7 +284,11 @@ class WebSocket:
             elif length > budget:
                 self._skip = length  # skipped while waiting for the client's close frame
                 raise _Fail(1009, "message too big")
-            payload = await self._read_exactly(length)
+            try:
+                payload = await self._read_exactly(length)
+            except MemoryError:  # the heap cannot hold it: the peer's excess, not our failure
+                self._skip = length  # it failed before reading any of it: skipped like a refused frame
+                raise _Fail(1009, "message too big")
         finally:
             conn.deadline = self._write_deadline  # None, or the deadline of a drain elsewhere
         return b0 & 0x80, op, _unmask(payload, mask)
@@ -504,6 +513,12 @@ def _parse_close(payload):  # type: ignore[no-untyped-def]
     if code < 1000 or 1004 <= code <= 1006 or 1015 <= code < 3000 or code >= 5000:
         raise _Fail(1002, "bad close code")
     return code, _utf8(payload[2:])
+
+
+# A message is held whole (frames joined, then bytes/str made of it): about three times its size
+# at the peak. On a board-sized heap (32 KB) 4 KB messages can fail to find room; 2 KB fit.
+# CPython on a host: the app's max_body.
+DEFAULT_MAX_SIZE = 2048 if IS_MICROPYTHON else 1 << 30
 
 
 def _unmask(data, mask: bytes):  # type: ignore[no-untyped-def]

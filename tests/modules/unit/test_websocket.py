@@ -166,10 +166,10 @@ async def test_pong_is_ignored():
 
 
 async def test_medium_and_large_messages_roundtrip():
-    app = HTTPServer(max_body=100000)
+    app = HTTPServer()
     websocket.install(app)
 
-    @app.websocket("/ws")
+    @app.websocket("/ws", max_size=100000)  # past the heap-sized default (websocket.DEFAULT_MAX_SIZE)
     async def echo(req, ws):  # type: ignore[no-untyped-def]
         async for msg in ws:
             await ws.send(msg)
@@ -293,10 +293,10 @@ def test_pure_python_sha1_fallback():
 
 async def test_frames_split_across_reads():
     """Headers, masks and payloads arriving a few bytes at a time (one to seven per read)."""
-    app = HTTPServer(max_body=100000)
+    app = HTTPServer()
     websocket.install(app)
 
-    @app.websocket("/ws")
+    @app.websocket("/ws", max_size=100000)  # past the heap-sized default (websocket.DEFAULT_MAX_SIZE)
     async def echo(req, ws):  # type: ignore[no-untyped-def]
         async for msg in ws:
             await ws.send(msg)

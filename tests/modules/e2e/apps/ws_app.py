@@ -21,7 +21,7 @@ async def hello(req, resp):
     await resp.send("hello")
 
 
-@app.websocket("/echo")
+@app.websocket("/echo", max_size=4096)  # past websocket.DEFAULT_MAX_SIZE (2 KB on MicroPython)
 async def echo(req, ws):
     async for msg in ws:
         if isinstance(msg, str) and msg == "close-me":
