@@ -1,0 +1,89 @@
+# CircuitPython (issue 12): uht under a real CircuitPython runtime, the unix port of CircuitPython
+# 10.2.1 built in a test variant (tests/circuitpython/variant) whose socket module is registered as
+# `_testsocket`, so `import socket` fails as on a board; tests/circuitpython/modules gives the board's
+# `socketpool` and `time` over it.
+#   make runtime-circuitpython   build/runtimes/circuitpython/micropython (+ lib/: Adafruit asyncio, adafruit_ticks)
+#   make test-circuitpython      unit + feature unit suites, the core e2e suite, examples/circuitpython/code.py
+#   make circuitpython-mpy       uht compiled by CircuitPython's own mpy-cross (boards refuse MicroPython's .mpy)
+#   make circuitpython-bundle    the release asset in CircuitPython bundle form (ci/circuitpython-bundle.sh)
+#   make circuitpython-figures   heap figures on a 32-bit build of the same port (docs/circuitpython.md)
+# Without the tree each prints one SKIP line.
+
+CP_VERSION := 10.2.1
+CP_DIR ?= $(HOME)/.cache/uht/circuitpython-$(CP_VERSION)
+# MicroPython v1.27.0's unix modsocket.c, read from a git snapshot of MicroPython at build time (never
+# committed): the MicroPython core CircuitPython 10.2 is based on.
+MP_GIT_DIR ?= /work/.mirror/micropython+micropython/repo
+CP_SOCKET_TAG := v1.27.0
+CP_RT := $(CURDIR)/build/runtimes/circuitpython
+CIRCUITPYTHON := $(CP_RT)/micropython
+CP_LIB := $(CP_RT)/lib
+CP_PIP_PKGS := adafruit-circuitpython-asyncio==3.1.1 adafruit-circuitpython-ticks==1.1.7
+CP_RIVAL := $(CP_RT)/rival
+CP_BUILD := $(CURDIR)/build/circuitpython
+# CircuitPython's own mpy-cross, built from the same tree into build/ (the unix build freezes with it;
+# `make circuitpython-mpy` compiles uht with it).
+CP_MPY_CROSS := $(CP_BUILD)/mpy-cross/mpy-cross
+CP_MAKE := CP_VERSION=$(CP_VERSION) CFLAGS_EXTRA=-DMICROPY_PY_MICROPYTHON_RINGIO=0 MICROPY_PY_FFI=0 \
+  MICROPY_MPYCROSS=$(CP_MPY_CROSS)
+# What the CircuitPython tests import: Adafruit's libraries, the board-surface test modules, uht.
+CP_PATH := $(CP_LIB):$(CURDIR)/tests/circuitpython/modules:$(CURDIR)
+export CIRCUITPYTHON CP_LIB
+
+.PHONY: cp-mpy-cross runtime-circuitpython circuitpython-lib test-circuitpython circuitpython-mpy circuitpython-bundle \
+  circuitpython-figures circuitpython-rival
+
+# $(1): variant build dir name, $(2): extra make arguments
+define cp_unix_build
+	rm -rf $(CP_BUILD)/$(1)/variant && mkdir -p $(CP_BUILD)/$(1)/variant/uhttest && \
+	cp tests/circuitpython/variant/* $(CP_BUILD)/$(1)/variant/uhttest/ && \
+	git --git-dir=$(MP_GIT_DIR) show $(CP_SOCKET_TAG):ports/unix/modsocket.c \
+	  | sed -e 's/^#if MICROPY_PY_SOCKET$$/#if 1 \/\/ uht: registered as _testsocket/' \
+	        -e 's/MP_ROM_QSTR(MP_QSTR___name__), MP_ROM_QSTR(MP_QSTR_socket)/MP_ROM_QSTR(MP_QSTR___name__), MP_ROM_QSTR(MP_QSTR__testsocket)/' \
+	        -e 's/^MP_REGISTER_EXTENSIBLE_MODULE(MP_QSTR_socket, /MP_REGISTER_MODULE(MP_QSTR__testsocket, /' \
+	  > $(CP_BUILD)/$(1)/variant/uhttest/modtestsocket.c && \
+	grep -q MP_QSTR__testsocket, $(CP_BUILD)/$(1)/variant/uhttest/modtestsocket.c && \
+	nice $(MAKE) -C $(CP_DIR)/ports/unix -j2 $(CP_MAKE) $(2) VARIANT_DIR=$(CP_BUILD)/$(1)/variant/uhttest \
+	  BUILD=$(CP_BUILD)/$(1)/build > $(CP_BUILD)/$(1)/build.log 2>&1 \
+	  || { tail -30 $(CP_BUILD)/$(1)/build.log; exit 1; }
+endef
+
+runtime-circuitpython: $(CIRCUITPYTHON) circuitpython-lib
+
+cp-mpy-cross:
+	@mkdir -p $(CP_BUILD)/mpy-cross
+	nice $(MAKE) -s -C $(CP_DIR)/mpy-cross -j2 CP_VERSION=$(CP_VERSION) BUILD=$(CP_BUILD)/mpy-cross \
+	  > $(CP_BUILD)/mpy-cross/build.log 2>&1 || { tail -20 $(CP_BUILD)/mpy-cross/build.log; exit 1; }
+
+$(CIRCUITPYTHON): tests/circuitpython/variant/mpconfigvariant.h tests/circuitpython/variant/mpconfigvariant.mk tests/circuitpython/variant/manifest.py
+	@if [ ! -d "$(CP_DIR)/ports/unix" ]; then \
+	  echo "SKIP: CircuitPython runtime: no CircuitPython $(CP_VERSION) tree at $(CP_DIR)"; \
+	elif ! git --git-dir=$(MP_GIT_DIR) cat-file -e $(CP_SOCKET_TAG):ports/unix/modsocket.c 2>/dev/null; then \
+	  echo "SKIP: CircuitPython runtime: no MicroPython $(CP_SOCKET_TAG) snapshot at $(MP_GIT_DIR) (its unix modsocket.c)"; \
+	else \
+	  echo "building the CircuitPython $(CP_VERSION) unix test variant (log: build/circuitpython/64/build.log)"; \
+	  $(MAKE) -s cp-mpy-cross && \
+	  $(call cp_unix_build,64,) && mkdir -p $(CP_RT) && cp $(CP_BUILD)/64/build/micropython $@; \
+	fi
+
+# Adafruit's asyncio and ticks from PyPI, by name, outside the venv (their Blinka dependency is a
+# CPython shim: --no-deps).
+circuitpython-lib: $(CP_LIB)/.installed
+
+$(CP_LIB)/.installed: mk/circuitpython.mk
+	mkdir -p $(CP_LIB)
+	$(PYTHON) -m pip install --quiet --upgrade --no-deps --target $(CP_LIB) $(CP_PIP_PKGS)
+	touch $@
+
+test-circuitpython: $(VENV_STAMP) runtime-circuitpython
+	@if [ ! -x "$(CIRCUITPYTHON)" ]; then \
+	  echo "SKIP: CircuitPython suites: no runtime at $(CIRCUITPYTHON) (make runtime-circuitpython)"; \
+	else \
+	  cd tests && MICROPYPATH=$(CP_PATH) $(CIRCUITPYTHON) mpytest.py unit && \
+	  for m in $(FEATURE_MODULES); do \
+	    MICROPYPATH=$(CP_PATH) $(CIRCUITPYTHON) mpytest.py features/unit test_$$m || exit 1; done && \
+	  MICROPYPATH=$(CP_PATH) $(CIRCUITPYTHON) mpytest.py circuitpython && \
+	  cd .. && UHT_RUNTIMES=circuitpython $(PYTEST) -q -rs tests/e2e tests/circuitpython; \
+	fi
+
+TEST_TARGETS += test-circuitpython
