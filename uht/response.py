@@ -2,7 +2,7 @@
 
 import time
 
-from ._compat import IS_MICROPYTHON
+from ._compat import IS_MICROPYTHON, gmtime
 from .status import reason_for
 
 _NOT_STARTED = 0
@@ -20,7 +20,7 @@ def http_date(seconds=None):  # type: ignore[no-untyped-def]
     now = int(time.time()) if seconds is None else int(seconds)
     if now == _date_cache[0]:
         return _date_cache[1]
-    t = time.gmtime(now)
+    t = gmtime(now)
     if t[0] < 2025 and seconds is None:
         return None
     text = "%s, %02d %s %d %02d:%02d:%02d GMT" % (_DAYS[t[6]], t[2], _MONTHS[t[1] - 1], t[0], t[3], t[4], t[5])

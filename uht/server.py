@@ -5,8 +5,10 @@ import asyncio
 if False:  # for type checkers only
     import socket
 
-from ._compat import IS_HOST, IS_MICROPYTHON, awaitable, ticks_diff, ticks_ms
-from ._listen import accept_loop, listen_socket, peer_name
+from ._compat import IS_CIRCUITPYTHON, IS_HOST, IS_MICROPYTHON, awaitable, ticks_diff, ticks_ms
+
+if not IS_CIRCUITPYTHON:  # CircuitPython has no socket module: its transport is uht/_socketpool.py
+    from ._listen import accept_loop, listen_socket, peer_name
 from .connection import BUSY, WAIT_HEAD, ClientGone, Connection
 from .log import log_exception, logger
 from .request import parse_head
@@ -325,19 +327,25 @@ class HTTPServer:
 
     # -- starting and stopping -------------------------------------------------------------------------
 
-    def start(self, host=None, port=None) -> "HTTPServer":  # type: ignore[no-untyped-def]
+    def start(self, host=None, port=None, pool=None) -> "HTTPServer":  # type: ignore[no-untyped-def]
         """Listen and serve in the background of the running event loop. No address: 0.0.0.0:80
-        on a board, 127.0.0.1:8081 on a host."""
+        on a board, 127.0.0.1:8081 on a host. pool: CircuitPython's socketpool.SocketPool (None:
+        one made from wifi.radio); other runtimes ignore it."""
         if host is None:
             host = "127.0.0.1" if IS_HOST else "0.0.0.0"
         if port is None:
             port = 8081 if IS_HOST else 80
         self._closing = False
         self._closed = asyncio.Event()
-        self._listen = sock = listen_socket(host, port, self.backlog)
-        if IS_MICROPYTHON:
+        if IS_CIRCUITPYTHON:
+            from ._socketpool import start_serving
+
+            self._accept_task = start_serving(self, host, port, pool, BUSY_REPLY)
+        elif IS_MICROPYTHON:
+            self._listen = sock = listen_socket(host, port, self.backlog)
             self._accept_task = asyncio.create_task(accept_loop(sock, self._on_socket))
         else:
+            self._listen = sock = listen_socket(host, port, self.backlog)
             from ._cpython import serve  # CPython only: MicroPython never loads it
 
             self._accept_task = asyncio.create_task(serve(self, sock))
@@ -353,14 +361,14 @@ class HTTPServer:
 
     __iter__ = __await__
 
-    async def arun(self, host=None, port=None) -> None:  # type: ignore[no-untyped-def]
-        self.start(host, port)
+    async def arun(self, host=None, port=None, pool=None) -> None:  # type: ignore[no-untyped-def]
+        self.start(host, port, pool)
         await self.wait_closed()
 
-    def run(self, host=None, port=None) -> None:  # type: ignore[no-untyped-def]
+    def run(self, host=None, port=None, pool=None) -> None:  # type: ignore[no-untyped-def]
         """Serve until stopped. After Ctrl-C the port is released, so running again works."""
         try:
-            asyncio.run(self.arun(host, port))
+            asyncio.run(self.arun(host, port, pool))
         finally:
             from ._rare import close_sockets_now
 
@@ -404,3 +412,7 @@ if not IS_MICROPYTHON:
     from ._cpython import host_defaults
 
     host_defaults(HTTPServer)
+elif IS_CIRCUITPYTHON:
+    from ._socketpool import board_defaults  # connections per port's network stack
+
+    board_defaults(HTTPServer)

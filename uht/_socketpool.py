@@ -1,0 +1,157 @@
+"""CircuitPython's transport: uht's accept loop and per-connection streams over socketpool sockets.
+
+A CircuitPython board has no `socket` module: sockets come from `socketpool.SocketPool(wifi.radio)`,
+and a `socketpool.Socket` offers `accept`, `recv_into`, `send` ... but no `read`/`write`, which
+Adafruit asyncio's streams call. `select.poll` registers a `socketpool.Socket` natively, so the
+running asyncio's poller waits on it here directly. CPython and MicroPython never import this module.
+"""
+
+import asyncio
+import sys
+from asyncio import core  # type: ignore[attr-defined]
+from errno import EAGAIN, ENOTCONN
+
+from .connection import Connection
+from .log import log_exception
+
+# Open connections one port's network stack can carry, one left to spare (for the TIME_WAIT of a
+# closing one, or a client the cap answers 503): raspberrypi's lwipopts.h has MEMP_NUM_TCP_PCB 5,
+# espressif's sdkconfig CONFIG_LWIP_MAX_SOCKETS 8 (the listening socket is one of them). A port not
+# listed (zephyr-cp ...) gets the smaller; the unix port, which stands in for a board in the tests,
+# keeps MicroPython's default.
+_MAX_CONNECTIONS = {"Espressif": 6, "RP2040": 4, "RP2350": 4, "linux": 8, "darwin": 8}
+
+_default_pool = None  # the pool made from wifi.radio, reused by every start()
+
+
+def board_defaults(cls) -> None:  # type: ignore[no-untyped-def]
+    """HTTPServer's limits for this CircuitPython port (the others are MicroPython's)."""
+    cls.max_connections = _MAX_CONNECTIONS.get(sys.platform, 4)
+
+
+def default_pool():  # type: ignore[no-untyped-def]
+    """socketpool.SocketPool(wifi.radio), made once; a board without `wifi` must pass pool=."""
+    global _default_pool
+    if _default_pool is None:
+        try:
+            import wifi  # type: ignore[import-not-found]
+        except ImportError:
+            raise ValueError("no wifi module: pass pool=socketpool.SocketPool(<your radio>) to run()/start()")
+        import socketpool  # type: ignore[import-not-found]
+
+        _default_pool = socketpool.SocketPool(wifi.radio)
+    return _default_pool
+
+
+class PoolStream:
+    """One client connection's stream over a socketpool.Socket: the reader and writer a
+    Connection uses (readinto, write, drain, close, wait_closed). Like MicroPython's asyncio
+    Stream, write() sends at once what the socket takes and keeps the rest in `out_buf` for
+    drain(); `s` is the socket (the Ctrl-C path closes it directly)."""
+
+    def __init__(self, sock) -> None:  # type: ignore[no-untyped-def]
+        self.s = sock
+        self.out_buf = b""
+
+    async def readinto(self, buf) -> int:  # type: ignore[no-untyped-def]
+        """Bytes read into buf, 0 at end of stream."""
+        sock = self.s
+        while True:
+            await core._io_queue.queue_read(sock)
+            try:
+                return sock.recv_into(buf)
+            except OSError as exc:
+                if exc.errno == ENOTCONN:  # a non-blocking socketpool socket's end of stream
+                    return 0
+                if exc.errno != EAGAIN:
+                    raise
+
+    def _send(self, data) -> int:  # type: ignore[no-untyped-def]
+        try:
+            return self.s.send(data)
+        except OSError as exc:
+            if exc.errno == EAGAIN:
+                return 0
+            raise
+
+    def write(self, data) -> None:  # type: ignore[no-untyped-def]
+        if self.out_buf:
+            self.out_buf += data
+            return
+        sent = self._send(data)
+        if sent < len(data):
+            self.out_buf = bytes(memoryview(data)[sent:])  # the caller may reuse its buffer
+
+    async def drain(self) -> None:
+        while self.out_buf:
+            await core._io_queue.queue_write(self.s)
+            sent = self._send(self.out_buf)
+            self.out_buf = self.out_buf[sent:] if sent < len(self.out_buf) else b""
+
+    def close(self) -> None:
+        self.s.close()
+
+    async def wait_closed(self) -> None:
+        pass
+
+
+def listen_socket(pool, host: str, port: int, backlog: int):  # type: ignore[no-untyped-def]
+    addr = pool.getaddrinfo(host, port, 0, pool.SOCK_STREAM)[0]
+    sock = pool.socket(addr[0], pool.SOCK_STREAM)
+    try:
+        sock.setsockopt(pool.SOL_SOCKET, pool.SO_REUSEADDR, 1)
+        sock.bind(addr[-1])
+        sock.listen(backlog)
+        sock.setblocking(False)
+    except BaseException:
+        sock.close()
+        raise
+    return sock
+
+
+def start_serving(app, host: str, port: int, pool, busy_reply: bytes):  # type: ignore[no-untyped-def]
+    """Listen on pool (None: the one made from wifi.radio) and return the accept task."""
+    if pool is None:
+        pool = default_pool()
+    app._listen = sock = listen_socket(pool, host, port, app.backlog)
+    return asyncio.create_task(_accept_loop(app, sock, pool, busy_reply))
+
+
+def _on_client(app, sock, addr, busy_reply: bytes) -> None:  # type: ignore[no-untyped-def]
+    if app._closing or not app._admit():
+        try:
+            sock.send(busy_reply)
+        except OSError:
+            pass
+        sock.close()
+        return
+    stream = PoolStream(sock)
+    conn = Connection(stream, stream, str(addr[0]), app.buffer_size)
+    conn.task = asyncio.create_task(app._serve(conn))
+    app._conns.append(conn)
+
+
+async def _accept_loop(app, listener, pool, busy_reply: bytes) -> None:  # type: ignore[no-untyped-def]
+    """Accept forever; a failure to take one client never stops the loop."""
+    while True:
+        await core._io_queue.queue_read(listener)
+        try:
+            client, addr = listener.accept()
+        except MemoryError:
+            await asyncio.sleep_ms(20)  # type: ignore[attr-defined]
+            continue
+        except OSError:  # EAGAIN: another poll wake-up; or the client already reset
+            continue
+        try:
+            client.setblocking(False)
+            try:
+                client.setsockopt(pool.IPPROTO_TCP, pool.TCP_NODELAY, 1)  # no Nagle wait on small writes
+            except (OSError, AttributeError):
+                pass
+            _on_client(app, client, addr, busy_reply)
+        except MemoryError:
+            client.close()
+            await asyncio.sleep_ms(20)  # type: ignore[attr-defined]
+        except Exception as exc:
+            client.close()
+            log_exception("accept failed", exc)
