@@ -75,6 +75,9 @@ $(CP_LIB)/.installed: mk/circuitpython.mk
 	$(PYTHON) -m pip install --quiet --upgrade --no-deps --target $(CP_LIB) $(CP_PIP_PKGS)
 	touch $@
 
+# The core e2e suite (its conftest starts the apps under UHT_E2E_RUNTIMES), then tests/circuitpython.
+CP_E2E := tests/e2e/test_core_clients.py tests/e2e/test_core_lifecycle.py tests/e2e/test_core_limits.py
+
 test-circuitpython: $(VENV_STAMP) runtime-circuitpython
 	@if [ ! -x "$(CIRCUITPYTHON)" ]; then \
 	  echo "SKIP: CircuitPython suites: no runtime at $(CIRCUITPYTHON) (make runtime-circuitpython)"; \
@@ -82,8 +85,10 @@ test-circuitpython: $(VENV_STAMP) runtime-circuitpython
 	  cd tests && MICROPYPATH=$(CP_PATH) $(CIRCUITPYTHON) mpytest.py unit && \
 	  for m in $(FEATURE_MODULES); do \
 	    MICROPYPATH=$(CP_PATH) $(CIRCUITPYTHON) mpytest.py features/unit test_$$m || exit 1; done && \
-	  MICROPYPATH=$(CP_PATH) $(CIRCUITPYTHON) mpytest.py circuitpython && \
-	  cd .. && UHT_RUNTIMES=circuitpython $(PYTEST) -q -rs tests/e2e tests/circuitpython; \
+	  for m in websocket sse; do \
+	    MICROPYPATH=$(CP_PATH) $(CIRCUITPYTHON) mpytest.py features/unit test_$$m || exit 1; done && \
+	  MICROPYPATH=$(CP_PATH) $(CIRCUITPYTHON) mpytest.py circuitpython/unit && \
+	  cd .. && UHT_E2E_RUNTIMES=circuitpython $(PYTEST) -q -rs $(CP_E2E) && $(PYTEST) -q -rs tests/circuitpython; \
 	fi
 
 TEST_TARGETS += test-circuitpython

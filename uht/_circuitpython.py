@@ -12,13 +12,13 @@ except (ImportError, AttributeError):
         "small builds), and Adafruit's asyncio and adafruit_ticks in /lib"
     )
 
-# A board's time has no ticks_*: adafruit_ticks (asyncio's own clock) uses supervisor.ticks_ms().
-from adafruit_ticks import ticks_add, ticks_diff, ticks_ms  # type: ignore[import-not-found]
-
 # No time.gmtime: a board's clock has no time zone, its localtime() is UTC (as NTP sets it).
 from time import localtime as gmtime
 
 # No sys.print_exception: the built-in traceback module prints one from the exception alone.
 from traceback import print_exception
+
+# A board's time has no ticks_*: adafruit_ticks (asyncio's own clock) uses supervisor.ticks_ms().
+from adafruit_ticks import ticks_add, ticks_diff, ticks_ms  # type: ignore[import-not-found]
 
 __all__ = ["gmtime", "print_exception", "ticks_add", "ticks_diff", "ticks_ms"]

@@ -2,7 +2,8 @@
 
 import sys
 
-__all__ = ["IS_MICROPYTHON", "IS_CIRCUITPYTHON", "IS_HOST", "ticks_add", "ticks_diff", "ticks_ms", "gmtime", "print_exception", "awaitable"]
+__all__ = ["IS_MICROPYTHON", "IS_CIRCUITPYTHON", "IS_HOST", "ticks_add", "ticks_diff", "ticks_ms", "gmtime"]
+__all__ += ["print_exception", "awaitable"]
 
 IS_CIRCUITPYTHON = sys.implementation.name == "circuitpython"
 # CircuitPython is a MicroPython fork: the same core, so MicroPython's code paths and defaults.
@@ -20,7 +21,7 @@ else:
     except ImportError:  # CPython
         from ._cpython import ticks_add, ticks_diff, ticks_ms
 
-    def print_exception(exc: BaseException) -> None:
+    def print_exception(exc: BaseException) -> None:  # type: ignore[no-redef]
         """Print a traceback to stderr on either runtime."""
         if IS_MICROPYTHON:
             sys.print_exception(exc)  # type: ignore[attr-defined]

@@ -24,9 +24,13 @@ _MAX_CONNECTIONS = {"Espressif": 6, "RP2040": 4, "RP2350": 4, "linux": 8, "darwi
 _default_pool = None  # the pool made from wifi.radio, reused by every start()
 
 
+def max_connections_for(platform: str) -> int:
+    return _MAX_CONNECTIONS.get(platform, 4)
+
+
 def board_defaults(cls) -> None:  # type: ignore[no-untyped-def]
     """HTTPServer's limits for this CircuitPython port (the others are MicroPython's)."""
-    cls.max_connections = _MAX_CONNECTIONS.get(sys.platform, 4)
+    cls.max_connections = max_connections_for(sys.platform)
 
 
 def default_pool():  # type: ignore[no-untyped-def]

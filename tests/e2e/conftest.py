@@ -31,6 +31,11 @@ FROZEN_MICROPYTHON = os.environ.get("FROZEN_MICROPYTHON") or os.path.join(
     ROOT, "build", "frozen-unix", "build", "micropython"
 )
 RUNTIMES = ["mpy", "mpy-smallheap", "frozen64k", "mpy-mpy", "mpy121", "cpython"]
+# UHT_E2E_RUNTIMES=a,b picks others: `make test-circuitpython` runs this suite under `circuitpython`
+# (the CircuitPython unix test build, mk/circuitpython.mk).
+if os.environ.get("UHT_E2E_RUNTIMES"):
+    RUNTIMES = os.environ["UHT_E2E_RUNTIMES"].split(",")
+CIRCUITPYTHON = os.environ.get("CIRCUITPYTHON") or os.path.join(ROOT, "build/runtimes/circuitpython/micropython")
 
 
 def free_port() -> int:
@@ -50,6 +55,12 @@ def command_for(runtime: str, script: str, port: int):  # type: ignore[no-untype
             pytest.skip("MicroPython 1.21 not built at %s (see README: make micropython-1.21)" % MICROPYTHON_121)
         env["MICROPYPATH"] = ".frozen:" + ROOT
         return [MICROPYTHON_121] + args, env
+    if runtime == "circuitpython":  # board-like: no socket module, socketpool from the stubbed wifi.radio
+        if not os.access(CIRCUITPYTHON, os.X_OK):
+            pytest.skip("no CircuitPython runtime at %s (make runtime-circuitpython)" % CIRCUITPYTHON)
+        lib = os.path.join(os.path.dirname(CIRCUITPYTHON), "lib")
+        env["MICROPYPATH"] = "%s:%s:%s" % (lib, os.path.join(ROOT, "tests", "circuitpython", "modules"), ROOT)
+        return [CIRCUITPYTHON] + args, env
     if runtime in ("mpy-smallheap", "frozen64k"):
         return _small_heap_command(script, port, env, runtime == "frozen64k")
     source = os.path.join(ROOT, "dist", "mpy") if runtime == "mpy-mpy" else ROOT
