@@ -31,7 +31,7 @@ CP_PATH := $(CP_LIB):$(CURDIR)/tests/circuitpython/modules:$(CURDIR)
 export CIRCUITPYTHON CP_LIB
 
 .PHONY: cp-mpy-cross runtime-circuitpython circuitpython-lib test-circuitpython circuitpython-mpy circuitpython-bundle \
-  circuitpython-figures circuitpython-rival
+  circuitpython-figures circuitpython-rival circuitpython32
 
 # $(1): variant build dir name, $(2): extra make arguments
 define cp_unix_build
@@ -78,7 +78,7 @@ $(CP_LIB)/.installed: mk/circuitpython.mk
 # The core e2e suite (its conftest starts the apps under UHT_E2E_RUNTIMES), then tests/circuitpython.
 CP_E2E := tests/e2e/test_core_clients.py tests/e2e/test_core_lifecycle.py tests/e2e/test_core_limits.py
 
-test-circuitpython: $(VENV_STAMP) runtime-circuitpython
+test-circuitpython: $(VENV_STAMP) runtime-circuitpython circuitpython-mpy
 	@if [ ! -x "$(CIRCUITPYTHON)" ]; then \
 	  echo "SKIP: CircuitPython suites: no runtime at $(CIRCUITPYTHON) (make runtime-circuitpython)"; \
 	else \
@@ -92,3 +92,27 @@ test-circuitpython: $(VENV_STAMP) runtime-circuitpython
 	fi
 
 TEST_TARGETS += test-circuitpython
+
+# uht compiled by this tree's mpy-cross (CircuitPython refuses MicroPython's .mpy files): what a
+# board's CIRCUITPY/lib/uht/ holds: every module but _cpython.py (CPython) and _listen.py (socket).
+CP_MPY_DIR := $(CP_BUILD)/mpy
+circuitpython-mpy: $(UHT_SOURCES)
+	@if [ ! -d "$(CP_DIR)/mpy-cross" ]; then echo "SKIP: CircuitPython .mpy: no CircuitPython $(CP_VERSION) tree at $(CP_DIR)"; \
+	else $(MAKE) -s cp-mpy-cross && rm -rf $(CP_MPY_DIR) && mkdir -p $(CP_MPY_DIR)/uht && \
+	  for f in $(filter-out uht/_cpython.py uht/_listen.py,$(UHT_SOURCES)); do \
+	    $(CP_MPY_CROSS) -O2 -o $(CP_MPY_DIR)/uht/$$(basename $$f .py).mpy $$f || exit 1; done; fi
+
+# A 32-bit build of the same variant (the port's MICROPY_FORCE_32BIT, gcc-multilib): board-sized
+# objects for the heap figures in docs/circuitpython.md.
+CIRCUITPYTHON32 := $(CP_RT)/micropython32
+circuitpython32: $(CIRCUITPYTHON32)
+$(CIRCUITPYTHON32): tests/circuitpython/variant/mpconfigvariant.h tests/circuitpython/variant/mpconfigvariant.mk
+	@if [ ! -d "$(CP_DIR)/ports/unix" ]; then echo "SKIP: CircuitPython 32-bit build: no tree at $(CP_DIR)"; \
+	else $(MAKE) -s cp-mpy-cross && $(call cp_unix_build,32,MICROPY_FORCE_32BIT=1) && mkdir -p $(CP_RT) && \
+	  cp $(CP_BUILD)/32/build/micropython $@; fi
+
+# The CircuitPython bundle release asset (for `circup bundle-add`), into dist/circuitpython-bundle.
+CP_BUNDLE_TAG ?= $(shell date -u +%Y%m%d)
+circuitpython-bundle:
+	@if [ ! -d "$(CP_DIR)/mpy-cross" ]; then echo "SKIP: CircuitPython bundle: no CircuitPython $(CP_VERSION) tree at $(CP_DIR)"; \
+	else $(MAKE) -s cp-mpy-cross && CP_MPY_CROSS=$(CP_MPY_CROSS) ci/circuitpython-bundle.sh dist/circuitpython-bundle $(CP_BUNDLE_TAG); fi
