@@ -116,3 +116,28 @@ CP_BUNDLE_TAG ?= $(shell date -u +%Y%m%d)
 circuitpython-bundle:
 	@if [ ! -d "$(CP_DIR)/mpy-cross" ]; then echo "SKIP: CircuitPython bundle: no CircuitPython $(CP_VERSION) tree at $(CP_DIR)"; \
 	else $(MAKE) -s cp-mpy-cross && CP_MPY_CROSS=$(CP_MPY_CROSS) ci/circuitpython-bundle.sh dist/circuitpython-bundle $(CP_BUNDLE_TAG); fi
+
+# Side-by-side figures with adafruit_httpserver (PyPI, --no-deps, outside the venv) on the same
+# builds through the test socketpool, everything as .mpy from this tree's mpy-cross.
+CP_RIVAL_PKG := adafruit-circuitpython-httpserver==4.8.2
+CP_FIG_LIB := $(CP_BUILD)/figures-lib
+circuitpython-rival: $(CP_RIVAL)/.installed
+$(CP_RIVAL)/.installed: mk/circuitpython.mk
+	mkdir -p $(CP_RIVAL)
+	$(PYTHON) -m pip install --quiet --upgrade --no-deps --target $(CP_RIVAL) $(CP_RIVAL_PKG)
+	touch $@
+
+# $(1): source dir, $(2): destination: every .py below $(1) compiled to .mpy in the same layout
+define cp_compile_tree
+	(cd $(1) && find . -name '*.py' ! -path './*dist-info*' | while read -r f; do \
+	  mkdir -p $(2)/$$(dirname $$f) && $(CP_MPY_CROSS) -O2 -o $(2)/$${f%.py}.mpy $$f || exit 1; done)
+endef
+
+circuitpython-figures: runtime-circuitpython circuitpython32 circuitpython-mpy circuitpython-rival
+	@if [ ! -x "$(CIRCUITPYTHON)" ]; then echo "SKIP: CircuitPython figures: no runtime (make runtime-circuitpython)"; else \
+	rm -rf $(CP_FIG_LIB) && mkdir -p $(CP_FIG_LIB)/uht $(CP_FIG_LIB)/rival && \
+	$(call cp_compile_tree,$(CP_LIB),$(CP_FIG_LIB)/uht) && $(call cp_compile_tree,$(CP_LIB),$(CP_FIG_LIB)/rival) && \
+	cp -r $(CP_MPY_DIR)/uht $(CP_FIG_LIB)/uht/ && \
+	$(call cp_compile_tree,$(CP_RIVAL),$(CP_FIG_LIB)/rival) && \
+	$(PYTHON) tests/circuitpython/figures/figures.py $(CP_BUILD) $(CIRCUITPYTHON) \
+	  $$( [ -x "$(CIRCUITPYTHON32)" ] && echo $(CIRCUITPYTHON32) ); fi

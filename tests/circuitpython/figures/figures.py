@@ -1,0 +1,113 @@
+"""Side-by-side figures for docs/circuitpython.md: uht and adafruit_httpserver, each serving a hello
+app through the test socketpool on the CircuitPython unix build (64-bit and, when built, 32-bit,
+whose objects are a board's size), both from .mpy made by CircuitPython's own mpy-cross, as a board
+holds them. `make circuitpython-figures` runs it; timings depend on this machine's load.
+
+    python figures.py CP_BUILD_DIR RUNTIME [RUNTIME ...]
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
+MODULES = os.path.join(ROOT, "tests", "circuitpython", "modules")
+REQUESTS = 300  # sequential GETs for the rate
+APPS = {"uht": "uht_hello.py", "adafruit_httpserver": "rival_hello.py"}
+GET = b"GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def get(port: int, timeout: float = 10) -> bytes:
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+        s.sendall(GET)
+        chunks = []
+        while True:
+            chunk = s.recv(4096)
+            if not chunk:
+                return b"".join(chunks)
+            chunks.append(chunk)
+
+
+def wait_listening(port: int, proc: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError("server exited: %s" % proc.stdout.read())  # type: ignore[union-attr]
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError("server did not listen")
+
+
+def read_figure(proc: subprocess.Popen, name: str) -> int:
+    while True:
+        line = proc.stdout.readline()  # type: ignore[union-attr]
+        if not line:
+            raise RuntimeError("server ended before printing " + name)
+        parts = line.split()
+        if parts and parts[0] == name:
+            return int(parts[1])
+
+
+def measure(binary: str, lib: str, app: str, heap: str) -> dict:
+    port = free_port()
+    env = dict(os.environ, MICROPYPATH="%s:%s" % (lib, MODULES))
+    cmd = [binary, "-X", "heapsize=" + heap, os.path.join(HERE, APPS[app]), str(port)]
+    proc = subprocess.Popen(cmd, env=env, cwd="/tmp", stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        wait_listening(port, proc)
+        assert b"Hello, world!" in get(port)
+        held = read_figure(proc, "held")
+        for _ in range(200):
+            get(port)
+        per_request = read_figure(proc, "per_request")
+        start = time.monotonic()
+        for _ in range(REQUESTS):
+            get(port)
+        rate = REQUESTS / (time.monotonic() - start)
+        # one client sends half a head and waits: how long does another client's GET take?
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as slow:
+            slow.sendall(b"GET / HTTP/1.1\r\nHost: t\r\n")
+            time.sleep(0.05)
+            start = time.monotonic()
+            get(port)
+            behind_slow = time.monotonic() - start
+        return {"held": held, "per_request": per_request, "rate": rate, "behind_slow": behind_slow}
+    finally:
+        proc.terminate()
+        proc.wait(5)
+
+
+def main() -> None:
+    build, runtimes = sys.argv[1], sys.argv[2:]
+    libs = {
+        "uht": os.path.join(build, "figures-lib", "uht"),
+        "adafruit_httpserver": os.path.join(build, "figures-lib", "rival"),
+    }
+    columns = ("heap held after one GET", "bytes allocated per GET", "GETs/s, one at a time")
+    columns += ("a GET behind a half-sent head",)
+    print("| build | server | " + " | ".join(columns) + " |")
+    print("|---|---|---|---|---|---|")
+    for binary in runtimes:
+        bits = "32-bit" if binary.endswith("32") else "64-bit"
+        for app in APPS:
+            f = measure(binary, libs[app], app, "256K")
+            print(
+                "| %s | %s | %d B | %d B | %.0f | %.2f s |"
+                % (bits, app, f["held"], f["per_request"], f["rate"], f["behind_slow"])
+            )
+
+
+if __name__ == "__main__":
+    main()
