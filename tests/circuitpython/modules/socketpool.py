@@ -92,7 +92,13 @@ class Socket(io.IOBase):
         view = memoryview(buffer)
         if bufsize:
             view = view[:bufsize]
-        n = self._s.readinto(view)
+        if self._timeout != 0:
+            # Blocking or with a timeout: one recv() returns what has arrived. (The unix socket's
+            # readinto() reads until the buffer is full, and loses what it read at a timeout.)
+            data = self._s.recv(len(view))
+            view[: len(data)] = data
+            return len(data)
+        n = self._s.readinto(view)  # non-blocking: what is there, without allocating
         if n is None:  # would block
             raise OSError(EAGAIN)
         if n == 0 and self._timeout == 0:
