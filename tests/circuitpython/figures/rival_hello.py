@@ -25,6 +25,8 @@ def index(request: Request):
 server.start("127.0.0.1", int(sys.argv[1]))
 served = 0
 start = 0
+while len(sys.argv) > 2:  # "serve": just serve (the smallest-heap search)
+    server.poll()
 while True:
     if server.poll() != REQUEST_HANDLED_RESPONSE_SENT:
         continue

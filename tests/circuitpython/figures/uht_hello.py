@@ -40,7 +40,8 @@ async def report():
 
 async def main(port):
     app.start("127.0.0.1", port, pool=socketpool.SocketPool(wifi.radio))
-    asyncio.create_task(report())
+    if len(sys.argv) < 3:  # "serve": just serve (the smallest-heap search)
+        asyncio.create_task(report())
     await app.wait_closed()
 
 
