@@ -3,7 +3,8 @@
 # `_testsocket`, so `import socket` fails as on a board; tests/circuitpython/modules gives the board's
 # `socketpool` and `time` over it.
 #   make runtime-circuitpython   build/runtimes/circuitpython/micropython (+ lib/: Adafruit asyncio, adafruit_ticks)
-#   make test-circuitpython      unit + feature unit suites, the core e2e suite, examples/circuitpython/code.py
+#   make test-circuitpython      unit suite (source and CircuitPython .mpy), opt-in unit suites, the core e2e
+#                                suite, tests/circuitpython (board surface, code.py example, bundle)
 #   make circuitpython-mpy       uht compiled by CircuitPython's own mpy-cross (boards refuse MicroPython's .mpy)
 #   make circuitpython-bundle    the release asset in CircuitPython bundle form (ci/circuitpython-bundle.sh)
 #   make circuitpython-figures   heap figures on a 32-bit build of the same port (docs/circuitpython.md)
@@ -83,6 +84,7 @@ test-circuitpython: $(VENV_STAMP) runtime-circuitpython circuitpython-mpy
 	  echo "SKIP: CircuitPython suites: no runtime at $(CIRCUITPYTHON) (make runtime-circuitpython)"; \
 	else \
 	  cd tests && MICROPYPATH=$(CP_PATH) $(CIRCUITPYTHON) mpytest.py unit && \
+	  MICROPYPATH=$(CP_LIB):$(CURDIR)/tests/circuitpython/modules:$(CP_MPY_DIR) $(CIRCUITPYTHON) mpytest.py unit && \
 	  for m in $(FEATURE_MODULES); do \
 	    MICROPYPATH=$(CP_PATH) $(CIRCUITPYTHON) mpytest.py features/unit test_$$m || exit 1; done && \
 	  for m in websocket sse; do \
