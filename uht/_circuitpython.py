@@ -19,6 +19,6 @@ from time import localtime as gmtime
 from traceback import print_exception
 
 # A board's time has no ticks_*: adafruit_ticks (asyncio's own clock) uses supervisor.ticks_ms().
-from adafruit_ticks import ticks_add, ticks_diff, ticks_ms  # type: ignore[import-not-found]
+from adafruit_ticks import ticks_add, ticks_diff, ticks_ms
 
 __all__ = ["gmtime", "print_exception", "ticks_add", "ticks_diff", "ticks_ms"]

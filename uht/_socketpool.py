@@ -21,27 +21,32 @@ from .log import log_exception
 # keeps MicroPython's default.
 _MAX_CONNECTIONS = {"Espressif": 6, "RP2040": 4, "RP2350": 4, "linux": 8, "darwin": 8}
 
-_default_pool = None  # the pool made from wifi.radio, reused by every start()
+# Type checkers only (a name mypy takes as true; MicroPython has no typing module).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+_default_pool: "Any" = None  # the pool made from wifi.radio, reused by every start()
 
 
 def max_connections_for(platform: str) -> int:
     return _MAX_CONNECTIONS.get(platform, 4)
 
 
-def board_defaults(cls) -> None:  # type: ignore[no-untyped-def]
+def board_defaults(cls: "Any") -> None:
     """HTTPServer's limits for this CircuitPython port (the others are MicroPython's)."""
     cls.max_connections = max_connections_for(sys.platform)
 
 
-def default_pool():  # type: ignore[no-untyped-def]
+def default_pool() -> "Any":
     """socketpool.SocketPool(wifi.radio), made once; a board without `wifi` must pass pool=."""
     global _default_pool
     if _default_pool is None:
         try:
-            import wifi  # type: ignore[import-not-found]
+            import wifi
         except ImportError:
             raise ValueError("no wifi module: pass pool=socketpool.SocketPool(<your radio>) to run()/start()")
-        import socketpool  # type: ignore[import-not-found]
+        import socketpool
 
         _default_pool = socketpool.SocketPool(wifi.radio)
     return _default_pool
@@ -53,11 +58,11 @@ class PoolStream:
     Stream, write() sends at once what the socket takes and keeps the rest in `out_buf` for
     drain(); `s` is the socket (the Ctrl-C path closes it directly)."""
 
-    def __init__(self, sock) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, sock: "Any") -> None:
         self.s = sock
-        self.out_buf = b""
+        self.out_buf: "bytes" = b""
 
-    async def readinto(self, buf) -> int:  # type: ignore[no-untyped-def]
+    async def readinto(self, buf: "Any") -> int:
         """Bytes read into buf, 0 at end of stream."""
         sock = self.s
         while True:
@@ -70,7 +75,7 @@ class PoolStream:
                 if exc.errno != EAGAIN:
                     raise
 
-    def _send(self, data) -> int:  # type: ignore[no-untyped-def]
+    def _send(self, data: "Any") -> int:
         try:
             return self.s.send(data)
         except OSError as exc:
@@ -78,7 +83,7 @@ class PoolStream:
                 return 0
             raise
 
-    def write(self, data) -> None:  # type: ignore[no-untyped-def]
+    def write(self, data: "Any") -> None:
         if self.out_buf:
             self.out_buf += data
             return
@@ -99,7 +104,7 @@ class PoolStream:
         pass
 
 
-def listen_socket(pool, host: str, port: int, backlog: int):  # type: ignore[no-untyped-def]
+def listen_socket(pool: "Any", host: str, port: int, backlog: int) -> "Any":
     addr = pool.getaddrinfo(host, port, 0, pool.SOCK_STREAM)[0]
     sock = pool.socket(addr[0], pool.SOCK_STREAM)
     try:
@@ -113,7 +118,7 @@ def listen_socket(pool, host: str, port: int, backlog: int):  # type: ignore[no-
     return sock
 
 
-def start_serving(app, host: str, port: int, pool, busy_reply: bytes):  # type: ignore[no-untyped-def]
+def start_serving(app: "Any", host: str, port: int, pool: "Any", busy_reply: bytes) -> "asyncio.Task":
     """Listen on pool (None: the one made from wifi.radio) and return the accept task."""
     if pool is None:
         pool = default_pool()
@@ -121,7 +126,7 @@ def start_serving(app, host: str, port: int, pool, busy_reply: bytes):  # type: 
     return asyncio.create_task(_accept_loop(app, sock, pool, busy_reply))
 
 
-def _on_client(app, sock, addr, busy_reply: bytes) -> None:  # type: ignore[no-untyped-def]
+def _on_client(app: "Any", sock: "Any", addr: "Any", busy_reply: bytes) -> None:
     if app._closing or not app._admit():
         try:
             sock.send(busy_reply)
@@ -135,7 +140,7 @@ def _on_client(app, sock, addr, busy_reply: bytes) -> None:  # type: ignore[no-u
     app._conns.append(conn)
 
 
-async def _accept_loop(app, listener, pool, busy_reply: bytes) -> None:  # type: ignore[no-untyped-def]
+async def _accept_loop(app: "Any", listener: "Any", pool: "Any", busy_reply: bytes) -> None:
     """Accept forever; a failure to take one client never stops the loop."""
     while True:
         await core._io_queue.queue_read(listener)
