@@ -88,22 +88,26 @@ async def test_stream_reads_writes_and_sees_the_end():
     assert bytes(buf[:n]) == b"hello"
     stream.write(b"x" * 200000)  # more than the socket buffers take at once: the rest waits in out_buf
     assert stream.out_buf
+    stream.write(memoryview(b"--tail"))  # queued behind what waits, in order
 
     async def drain_client():
         got = 0
         view = bytearray(65536)
         client.setblocking(False)
-        while got < 200000:
+        tail = b""
+        while got < 200006:
             try:
-                got += client.recv_into(view)
+                n = client.recv_into(view)
+                got += n
+                tail = (tail + bytes(view[:n]))[-6:]
             except OSError:
                 await asyncio.sleep_ms(1)
-        return got
+        return got, tail
 
     reader = asyncio.create_task(drain_client())
     await stream.drain()
     assert not stream.out_buf
-    assert await reader == 200000
+    assert await reader == (200006, b"--tail")
     client.close()
     n = await stream.readinto(memoryview(buf))
     assert n == 0, n  # ENOTCONN from a board socket: the end
