@@ -69,9 +69,10 @@ $(CIRCUITPYTHON): tests/circuitpython/variant/mpconfigvariant.h tests/circuitpyt
 
 # Adafruit's asyncio and ticks from PyPI, by name, outside the venv (their Blinka dependency is a
 # CPython shim: --no-deps).
-circuitpython-lib: $(CP_LIB)/.installed
+CP_LIB_STAMP := $(CP_LIB)/.installed-asyncio-3.1.1-ticks-1.1.7
+circuitpython-lib: $(CP_LIB_STAMP)
 
-$(CP_LIB)/.installed: mk/circuitpython.mk
+$(CP_LIB_STAMP):
 	mkdir -p $(CP_LIB)
 	$(PYTHON) -m pip install --quiet --upgrade --no-deps --target $(CP_LIB) $(CP_PIP_PKGS)
 	touch $@
@@ -79,9 +80,12 @@ $(CP_LIB)/.installed: mk/circuitpython.mk
 # The core e2e suite (its conftest starts the apps under UHT_E2E_RUNTIMES), then tests/circuitpython.
 CP_E2E := tests/e2e/test_core_clients.py tests/e2e/test_core_lifecycle.py tests/e2e/test_core_limits.py
 
-test-circuitpython: $(VENV_STAMP) runtime-circuitpython circuitpython-mpy
-	@if [ ! -x "$(CIRCUITPYTHON)" ]; then \
-	  echo "SKIP: CircuitPython suites: no runtime at $(CIRCUITPYTHON) (make runtime-circuitpython)"; \
+test-circuitpython: $(VENV_STAMP)
+	@if [ ! -d "$(CP_DIR)/ports/unix" ]; then \
+	  echo "SKIP: CircuitPython suites: no CircuitPython $(CP_VERSION) tree at $(CP_DIR)"; exit 0; fi; \
+	$(MAKE) -s runtime-circuitpython circuitpython-mpy || exit 1; \
+	if [ ! -x "$(CIRCUITPYTHON)" ]; then \
+	  echo "SKIP: CircuitPython suites: no runtime at $(CIRCUITPYTHON) (the line above says why)"; \
 	else \
 	  cd tests && MICROPYPATH=$(CP_PATH) $(CIRCUITPYTHON) mpytest.py unit && \
 	  MICROPYPATH=$(CP_LIB):$(CURDIR)/tests/circuitpython/modules:$(CP_MPY_DIR) $(CIRCUITPYTHON) mpytest.py unit && \
@@ -123,8 +127,8 @@ circuitpython-bundle:
 # builds through the test socketpool, everything as .mpy from this tree's mpy-cross.
 CP_RIVAL_PKG := adafruit-circuitpython-httpserver==4.8.2
 CP_FIG_LIB := $(CP_BUILD)/figures-lib
-circuitpython-rival: $(CP_RIVAL)/.installed
-$(CP_RIVAL)/.installed: mk/circuitpython.mk
+circuitpython-rival: $(CP_RIVAL)/.installed-4.8.2
+$(CP_RIVAL)/.installed-4.8.2:
 	mkdir -p $(CP_RIVAL)
 	$(PYTHON) -m pip install --quiet --upgrade --no-deps --target $(CP_RIVAL) $(CP_RIVAL_PKG)
 	touch $@
