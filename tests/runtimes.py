@@ -39,8 +39,9 @@ class Runtime:
     """One interpreter build and where it finds uht: `source` (the checkout), `mpy` (dist/mpy) or
     `frozen` (inside the binary)."""
 
-    def __init__(self, name: str, binary: str, uht: str, target: str, env_var: str = "") -> None:
+    def __init__(self, name: str, binary: str, uht: str, target: str, env_var: str = "", libs=()) -> None:  # type: ignore[no-untyped-def]
         self.name = name
+        self.libs = list(libs)  # searched before uht: the runtime's own libraries
         self.binary = os.environ.get(env_var, "") if env_var else ""
         self.binary = self.binary or binary
         self.uht = uht
@@ -56,7 +57,7 @@ class Runtime:
 
     def path_for(self, *dirs: str) -> str:
         """MICROPYPATH with uht where this runtime takes it from, then `dirs`."""
-        parts = [".frozen"]
+        parts = [".frozen"] + self.libs
         if self.uht == "source":
             parts.append(ROOT)
         elif self.uht == "mpy":
@@ -102,6 +103,13 @@ RUNTIMES = {
             os.path.join(RUNTIMES_DIR, "circuitpython", "micropython"),
             "source",
             "make runtime-circuitpython",
+            env_var="CIRCUITPYTHON",
+            # Adafruit's asyncio and adafruit_ticks, then the board-surface test modules (socketpool,
+            # time without ticks_*, supervisor, wifi): `import socket` fails there as on a board.
+            libs=(
+                os.path.join(RUNTIMES_DIR, "circuitpython", "lib"),
+                os.path.join(HERE, "circuitpython", "modules"),
+            ),
         ),
     )
 }

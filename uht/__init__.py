@@ -1,5 +1,6 @@
 """uht — micro HTTP toolkit for MicroPython and CPython."""
 
+from . import _compat  # noqa: F401  (first: on CircuitPython it checks that the build can serve)
 from .server import HTTPServer
 from .status import HTTPError
 

@@ -2,9 +2,21 @@
 
 import sys
 
-__all__ = ["IS_MICROPYTHON", "IS_HOST", "ticks_add", "ticks_diff", "ticks_ms", "print_exception", "awaitable"]
+__all__ = [
+    "IS_MICROPYTHON",
+    "IS_CIRCUITPYTHON",
+    "IS_HOST",
+    "gmtime",
+    "ticks_add",
+    "ticks_diff",
+    "ticks_ms",
+    "print_exception",
+    "awaitable",
+]
 
-IS_MICROPYTHON = sys.implementation.name == "micropython"
+IS_CIRCUITPYTHON = sys.implementation.name == "circuitpython"
+# CircuitPython is a MicroPython fork: the same core, so MicroPython's code paths and defaults.
+IS_MICROPYTHON = IS_CIRCUITPYTHON or sys.implementation.name == "micropython"
 # A board has no operating system underneath: it serves every interface on port 80 by default.
 IS_HOST = sys.platform in ("linux", "darwin", "win32", "cygwin")
 # Type checkers read MicroPython-only names from the stub uht/_micropython.pyi (mypy takes any
@@ -12,12 +24,19 @@ IS_HOST = sys.platform in ("linux", "darwin", "win32", "cygwin")
 TYPE_CHECKING = False
 
 if TYPE_CHECKING:
+    from time import gmtime
+
     from ._micropython import print_exception as _print_exception
     from ._micropython import ticks_add, ticks_diff, ticks_ms
+elif IS_CIRCUITPYTHON:
+    from ._circuitpython import gmtime, ticks_add, ticks_diff, ticks_ms
+    from ._circuitpython import print_exception as _print_exception
 elif IS_MICROPYTHON:
     from sys import print_exception as _print_exception
-    from time import ticks_add, ticks_diff, ticks_ms
+    from time import gmtime, ticks_add, ticks_diff, ticks_ms
 else:
+    from time import gmtime
+
     from ._cpython import print_exception as _print_exception
     from ._cpython import ticks_add, ticks_diff, ticks_ms
 

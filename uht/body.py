@@ -179,7 +179,7 @@ async def _read_exactly(req: "Request", n: int) -> bytearray:
     the heap needs one block of the body's size, once (it is a bytearray: bytes-like)."""
     try:
         out = bytearray(n)
-    except MemoryError:
+    except (MemoryError, OverflowError):  # OverflowError: past a 32-bit board's machine word
         raise _no_room(req)
     await _send_continue(req)
     view = memoryview(out)

@@ -8,8 +8,7 @@ Names and values are checked (RFC 6265): CR, LF, `;`, `,`, spaces, quotes and ba
 ValueError instead of reaching the header.
 """
 
-import time
-
+from ._compat import gmtime
 from .headers import DAYS as _DAYS
 from .headers import MONTHS as _MONTHS
 
@@ -18,7 +17,7 @@ _SAME_SITE = ("Strict", "Lax", "None")
 
 
 def _http_date(seconds) -> str:  # type: ignore[no-untyped-def]
-    t = time.gmtime(int(seconds))
+    t = gmtime(int(seconds))
     return "%s, %02d %s %d %02d:%02d:%02d GMT" % (_DAYS[t[6]], t[2], _MONTHS[t[1] - 1], t[0], t[3], t[4], t[5])
 
 

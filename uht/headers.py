@@ -4,7 +4,7 @@ HTTP date format."""
 import re
 import time
 
-from ._compat import TYPE_CHECKING
+from ._compat import TYPE_CHECKING, gmtime
 
 if TYPE_CHECKING:
     from typing import Any
@@ -121,7 +121,7 @@ MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", 
 
 def http_date(seconds: "float | None" = None) -> "str | None":
     """IMF-fixdate for now (or `seconds`), or None while the clock is not set (no NTP yet)."""
-    t = time.gmtime(int(time.time()) if seconds is None else int(seconds))
+    t = gmtime(int(time.time()) if seconds is None else int(seconds))
     if t[0] < 2025 and seconds is None:
         return None
     return _imf(t)
@@ -141,7 +141,7 @@ def date_now() -> "bytearray | None":
     """Now as IMF-fixdate, in a buffer reused by every response; None while the clock is not set."""
     now = int(time.time())
     if now != _date_second[0]:
-        t = time.gmtime(now)
+        t = gmtime(now)
         if t[0] < 2025:
             return None
         _DATE[:] = _imf(t).encode()

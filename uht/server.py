@@ -2,8 +2,19 @@
 
 import asyncio
 
-from ._compat import IS_HOST, IS_MICROPYTHON, TYPE_CHECKING, awaitable, port_max_connections, ticks_diff, ticks_ms
-from ._listen import accept_loop, listen_socket
+from ._compat import (
+    IS_CIRCUITPYTHON,
+    IS_HOST,
+    IS_MICROPYTHON,
+    TYPE_CHECKING,
+    awaitable,
+    port_max_connections,
+    ticks_diff,
+    ticks_ms,
+)
+
+if not IS_CIRCUITPYTHON:  # CircuitPython has no socket module: its transport is uht/_socketpool.py
+    from ._listen import accept_loop, listen_socket
 from .connection import BUSY, EVICTED, LINGER, LONG_LIVED, SHUTDOWN, SLOW, TIMEOUT, WAIT_HEAD, ClientGone, Connection
 from .log import log_exception, logger
 from .request import Request, parse_head
@@ -497,7 +508,7 @@ class HTTPServer:
 
     # -- starting and stopping -------------------------------------------------------------------------
 
-    def start(self, host: "str | None" = None, port: "int | None" = None) -> "HTTPServer":
+    def start(self, host: "str | None" = None, port: "int | None" = None, pool: "Any" = None) -> "HTTPServer":
         """Listen and serve in the background of the running event loop. No address: 0.0.0.0:80
         on a board, 127.0.0.1:8081 on a host."""
         if host is None:
@@ -509,10 +520,15 @@ class HTTPServer:
             backlog = self.max_connections if IS_HOST else 2
         self._closing = False
         self._closed = asyncio.Event()
-        self._listen = sock = listen_socket(host, port, backlog)
-        if IS_MICROPYTHON:
+        if IS_CIRCUITPYTHON:
+            from ._socketpool import start_serving  # socketpool sockets
+
+            self._accept_task = start_serving(self, host, port, pool, backlog)
+        elif IS_MICROPYTHON:
+            self._listen = sock = listen_socket(host, port, backlog)
             self._accept_task = asyncio.create_task(accept_loop(sock, self._on_socket))
         else:
+            self._listen = sock = listen_socket(host, port, backlog)
             from ._cpython import serve  # CPython only: MicroPython never loads it
 
             self._accept_task = asyncio.create_task(serve(self, sock, backlog))
@@ -529,14 +545,14 @@ class HTTPServer:
 
     __iter__ = __await__
 
-    async def arun(self, host: "str | None" = None, port: "int | None" = None) -> None:
-        self.start(host, port)
+    async def arun(self, host: "str | None" = None, port: "int | None" = None, pool: "Any" = None) -> None:
+        self.start(host, port, pool)
         await self.wait_closed()
 
-    def run(self, host: "str | None" = None, port: "int | None" = None) -> None:
+    def run(self, host: "str | None" = None, port: "int | None" = None, pool: "Any" = None) -> None:
         """Serve until stopped. After Ctrl-C the port is released, so running again works."""
         try:
-            asyncio.run(self.arun(host, port))
+            asyncio.run(self.arun(host, port, pool))
         finally:
             self._close_sockets_now()
 

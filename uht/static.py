@@ -11,8 +11,8 @@ request reaches outside the served directory.
 """
 
 import os
-import time
 
+from ._compat import gmtime
 from .headers import http_date
 from .status import HTTPError
 
@@ -166,7 +166,7 @@ def _validators(st):  # type: ignore[no-untyped-def]
     """(ETag, Last-Modified or None, gmtime tuple of mtime or None) from os.stat()."""
     size, mtime = st[6], int(st[8])
     etag = '"%x-%x"' % (size, mtime)
-    t = time.gmtime(mtime)
+    t = gmtime(mtime)
     if t[0] < 2020:  # a board whose clock was never set: the date would mislead caches
         return etag, None, None
     return etag, http_date(mtime), t[:6]

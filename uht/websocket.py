@@ -286,7 +286,7 @@ class WebSocket:
                 raise _Fail(1009, "message too big")
             try:
                 payload = await self._read_exactly(length)
-            except MemoryError:  # the heap cannot hold it: the peer's excess, not our failure
+            except (MemoryError, OverflowError):  # the heap (or a 32-bit size) cannot hold it: the peer's excess
                 self._skip = length  # it failed before reading any of it: skipped like a refused frame
                 raise _Fail(1009, "message too big")
         finally:
