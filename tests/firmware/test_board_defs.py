@@ -75,7 +75,11 @@ def test_board_name_in_header_matches_board_json(board):
     names = re.findall(r'#define MICROPY_HW_BOARD_NAME\s+"([^"]+)"', header)
     assert names == [board_json(board)["board_name"]]
     # Defined after upstream's header, which would otherwise set its own name.
-    assert header.index("#include") < header.index("#undef MICROPY_HW_BOARD_NAME") < header.index("#define")
+    assert (
+        header.index("#include")
+        < header.index("#undef MICROPY_HW_BOARD_NAME")
+        < header.index("#define MICROPY_HW_BOARD_NAME")
+    )
 
 
 def test_only_our_boards_are_defined():

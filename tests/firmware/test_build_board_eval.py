@@ -118,7 +118,7 @@ def test_esp8266_board_make():
         ("ESP8266_GENERIC", "esp8266", ["-DMICROPY_ESP8266_2M"]),
     ],
 )
-def test_board_header_resolves_upstream_and_names_uht(board, port, defines):
+def test_board_header_resolves_upstream_and_names_uht(board, port, defines, tmp_path):
     if not CC:
         pytest.skip("no host C compiler")
     need_tree()
@@ -126,6 +126,12 @@ def test_board_header_resolves_upstream_and_names_uht(board, port, defines):
     board_dir = ROOT / "boards" / board
     # The include order of the ports: core, board directory, port directory.
     command = [CC, "-E", "-dM", "-I", str(MICROPY_DIR), "-I", str(board_dir), "-I", str(port_dir)]
+    # Read twice in one unit, as the ports' modespnow.c does (it includes mpconfigport.h again):
+    # a redefined board name is an error under the ports' -Werror (-dM would hide the warning).
+    unit = tmp_path / "unit.c"
+    unit.write_text('#include "mpconfigboard.h"\n#include "mpconfigboard.h"\n')
+    twice = subprocess.run(command[:2] + command[3:] + defines + ["-Werror", str(unit)], capture_output=True, text=True)
+    assert twice.returncode == 0, twice.stderr
     command += defines + [str(board_dir / "mpconfigboard.h")]
     result = subprocess.run(command, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
