@@ -10,4 +10,9 @@
 #undef MICROPY_HW_BOARD_NAME
 #define MICROPY_HW_BOARD_NAME "Raspberry Pi Pico 2 W (uht)"
 
+// TCP connections lwIP holds at once (its default is 5; the listening socket has its own pool).
+// Each costs a tcp_pcb (about 200 B) of static RAM, which the 264 KiB of the RP2040/RP2350 can
+// spare. uhtfw_board.py in this directory tells uht the figure (it keeps one spare).
+#define MEMP_NUM_TCP_PCB (16)
+
 #endif

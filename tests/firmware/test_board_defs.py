@@ -82,6 +82,32 @@ def test_board_name_in_header_matches_board_json(board):
     )
 
 
+def board_figures(board):
+    figures = {}
+    exec((ROOT / "boards" / board / "uhtfw_board.py").read_text(), figures)
+    return figures["TCP_CONNECTIONS"], figures["MAX_CONNECTIONS"]
+
+
+@pytest.mark.parametrize("board", BOARDS)
+def test_connection_figure_is_what_the_stack_is_set_to(board):
+    tcp, usable = board_figures(board)
+    port = PORT_OF[board]
+    if port == "rp2":
+        header = (ROOT / "boards" / board / "mpconfigboard.h").read_text()
+        assert re.findall(r"#define MEMP_NUM_TCP_PCB \((\d+)\)", header) == [str(tcp)]
+        assert usable == tcp - 1  # the listening PCB has a pool of its own
+    elif port == "esp32":
+        cmake = (ROOT / "boards" / board / "mpconfigboard.cmake").read_text()
+        assert "list(APPEND SDKCONFIG_DEFAULTS ${MICROPY_BOARD_DIR}/../sdkconfig.uht)" in cmake
+        config = dict(re.findall(r"^(CONFIG_\w+)=(\S+)$", (ROOT / "boards" / "sdkconfig.uht").read_text(), re.M))
+        assert int(config["CONFIG_LWIP_MAX_SOCKETS"]) == tcp
+        assert int(config["CONFIG_LWIP_MAX_ACTIVE_TCP"]) >= tcp - 1
+        assert usable == tcp - 2  # the listening socket is one of the sockets
+    else:
+        assert (tcp, usable) == (5, 4)  # the SDK's lwIP, as it comes
+    assert usable >= 4
+
+
 def test_only_our_boards_are_defined():
     defined = sorted(p.name for p in (ROOT / "boards").iterdir() if p.is_dir())
     assert defined == sorted(BOARDS)
@@ -177,7 +203,7 @@ def test_sdkconfig_fragments_exist(board):
 # --- manifests ------------------------------------------------------------------------------------
 
 
-def frozen(manifest, port):
+def frozen(manifest, port, board):
     """{frozen name: source path} of a manifest, resolved by the tree's own manifestfile.py in
     freeze mode (lists the files; compiles nothing)."""
     sys.path.insert(0, str(MICROPY_DIR / "tools"))
@@ -189,7 +215,7 @@ def frozen(manifest, port):
         "MPY_DIR": str(MICROPY_DIR),
         "MPY_LIB_DIR": str(MICROPY_DIR / "lib" / "micropython-lib"),
         "PORT_DIR": str(MICROPY_DIR / "ports" / port),
-        "BOARD_DIR": str(ROOT / "boards"),
+        "BOARD_DIR": str(ROOT / "boards" / board),
     }
     mf = manifestfile.ManifestFile(manifestfile.MODE_FREEZE, path_vars)
     mf.execute(str(manifest))
@@ -217,7 +243,7 @@ def test_host_only_modules_are_guarded():
 def test_manifest_freezes_uht_app_and_their_needs(board):
     need_tree()
     info = board_json(board)
-    names = frozen(ROOT / info["manifest"], info["port"])
+    names = frozen(ROOT / info["manifest"], info["port"], board)
     uht = repo_modules("uht")
     app = repo_modules("firmware/modules")
     assert uht and "uht/__init__.py" in uht
@@ -226,6 +252,7 @@ def test_manifest_freezes_uht_app_and_their_needs(board):
     for name in uht | app:
         assert names[name].is_relative_to(ROOT)
     assert {"logging.py", "ntptime.py", "asyncio/__init__.py"} <= set(names)
+    assert names["uhtfw_board.py"] == (ROOT / "boards" / board / "uhtfw_board.py").resolve()
     assert not UHT_HOST_ONLY & set(names)
 
 
@@ -233,7 +260,7 @@ def test_manifest_freezes_uht_app_and_their_needs(board):
 def test_one_boot_script_and_it_is_ours(board):
     need_tree()
     info = board_json(board)
-    names = frozen(ROOT / info["manifest"], info["port"])
+    names = frozen(ROOT / info["manifest"], info["port"], board)
     assert names[PORT_BOOT] == (ROOT / "firmware" / "modules" / PORT_BOOT).resolve()
     # A frozen boot.py/main.py would shadow the user's files on the board's filesystem.
     assert not {"boot.py", "main.py", "_boot_fat.py"} & set(names)
@@ -244,8 +271,8 @@ def test_manifest_keeps_everything_upstream_freezes(board):
     # Restating upstream's manifest (to drop its _boot.py) must not lose a module on the way.
     need_tree()
     info = board_json(board)
-    ours = frozen(ROOT / info["manifest"], info["port"])
-    stock = frozen(MICROPY_DIR / info["stock_manifest"], info["port"])
+    ours = frozen(ROOT / info["manifest"], info["port"], board)
+    stock = frozen(MICROPY_DIR / info["stock_manifest"], info["port"], board)
     lost = set(stock) - set(ours) - LEFT_OUT[info["port"]]
     assert not lost, sorted(lost)
     assert stock[PORT_BOOT] != ours[PORT_BOOT]
@@ -255,8 +282,8 @@ def test_manifest_keeps_everything_upstream_freezes(board):
 def test_size_manifest_differs_by_the_uht_package_only(board):
     need_tree()
     info = board_json(board)
-    full = set(frozen(ROOT / info["manifest"], info["port"]))
-    without = set(frozen(ROOT / info["manifest_no_uht"], info["port"]))
+    full = set(frozen(ROOT / info["manifest"], info["port"], board))
+    without = set(frozen(ROOT / info["manifest_no_uht"], info["port"], board))
     assert full - without == repo_modules("uht")
     assert without <= full
 
@@ -285,7 +312,7 @@ def test_uht_is_frozen_into_the_built_image(board):
     data = image.read_bytes()
     # Frozen modules are listed by name in the image (mp_frozen_names), NUL-terminated.
     assert b"uht/__init__.py\0" in data
-    assert b"uhtfw/__init__.py\0" in data and b"_boot.py\0" in data
+    assert b"uhtfw/__init__.py\0" in data and b"_boot.py\0" in data and b"uhtfw_board.py\0" in data
     if image.stat().st_mtime < newest_source_mtime(board):
         pytest.skip(
             "image older than its sources (uht/, firmware/modules/, boards/, manifests/): rebuild to check it all"

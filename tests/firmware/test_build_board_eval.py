@@ -6,6 +6,7 @@ import json
 import re
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 from test_board_defs import MICROPY_DIR, ROOT, need_tree
@@ -80,6 +81,7 @@ def test_esp32_board_cmake(board, variant, target, fragment, tmp_path):
     fragments = found["SDKCONFIG_DEFAULTS"].split(";")
     assert fragments[0] == "boards/sdkconfig.base" and fragment in fragments
     assert found["IDF_TARGET"] == target
+    assert str((ROOT / "boards" / "sdkconfig.uht").resolve()) in [str(Path(f).resolve()) for f in fragments]
     assert found["MICROPY_FROZEN_MANIFEST"] == str((ROOT / "manifests" / "esp32.py").resolve())
 
 
@@ -141,6 +143,7 @@ def test_board_header_resolves_upstream_and_names_uht(board, port, defines, tmp_
     # Upstream's settings came along.
     if port == "rp2":
         assert macros["MICROPY_PY_NETWORK"] == "1" and "MICROPY_HW_FLASH_STORAGE_BYTES" in macros
+        assert macros["MEMP_NUM_TCP_PCB"] == "(16)"  # lwipopts.h reaches it through py/mpconfig.h
     elif board == "ESP32_GENERIC_C6":
         assert macros["MICROPY_HW_ENABLE_UART_REPL"] == "(1)"
     elif port == "esp32":
