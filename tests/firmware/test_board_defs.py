@@ -339,3 +339,15 @@ def test_size_report_matches_the_image(board):
     if report.get("filesystem_bytes") is not None:
         assert report["filesystem_bytes"] > 0
     assert (dist / "size.txt").read_text().startswith(board)
+
+
+def test_ci_runs_make_test_and_the_release_waits_for_it():
+    test = (ROOT / ".github" / "workflows" / "test.yml").read_text()
+    assert re.search(r"^\s+run: make test\b", test, re.M)
+    for need in ("gcc-arm-none-eabi", "socat", "pico-bootrom-rp2040", "UHT_RP2040_BOOTROM", "actions/cache"):
+        assert need in test, need
+    assert "workflow_call:" in test and "pull_request:" in test
+    firmware = (ROOT / ".github" / "workflows" / "firmware.yml").read_text()
+    assert "uses: ./.github/workflows/test.yml" in firmware
+    assert "needs: [build, test]" in firmware
+    assert "python3 ci/check_frozen.py ${{ matrix.board }} dist/firmware/${{ matrix.board }}/frozen_content.c" in firmware
