@@ -31,7 +31,7 @@ UHT_SOURCES := $(wildcard uht/*.py)
 TEST_TARGETS :=
 -include mk/*.mk
 
-.PHONY: pico-w-image system-deps frozen-micropython all venv run test test-unit-cpython test-unit-mpy test-e2e lint mypy mpy clean help
+.PHONY: system-deps frozen-micropython all venv run test test-unit-cpython test-unit-mpy test-e2e lint mypy mpy clean help
 
 all: test
 
@@ -95,24 +95,6 @@ frozen-micropython: $(UHT_SOURCES)
 # End-to-end: real clients against servers under MicroPython (several builds) and CPython.
 test-e2e: $(VENV_STAMP) mpy frozen-micropython
 	$(PYTEST) -q tests/e2e
-
-# The emulator test boots the real Pico W image: (re)build it when the MicroPython tree and the ARM
-# toolchain are here and the image is older than what it freezes (a clean build takes ~10 minutes
-# on 2 cores); otherwise the emulator test skips and says why.
-PICO_W_UF2 := dist/firmware/RPI_PICO_W/firmware.uf2
-PICO_W_INPUTS := $(UHT_SOURCES) $(wildcard firmware/modules/*.py firmware/modules/*/*.py manifests/*.py boards/RPI_PICO_W/*)
-
-pico-w-image: $(PICO_W_UF2)
-
-$(PICO_W_UF2): $(PICO_W_INPUTS)
-	@mkdir -p build; \
-	if [ -d "$(MICROPY_DIR)/ports/rp2" ] && command -v arm-none-eabi-gcc >/dev/null 2>&1; then \
-	  echo "building the RPI_PICO_W image for the emulator test (log: build/pico-w-image.log)"; \
-	  $(MAKE) firmware BOARD=RPI_PICO_W FW_SIZE_BUILDS=0 > build/pico-w-image.log 2>&1 \
-	  || { tail -20 build/pico-w-image.log; echo "WARNING: the Pico W image did not build: the emulator test runs on the image already there, if any"; }; \
-	else echo "SKIP: no MicroPython tree or arm-none-eabi-gcc: no Pico W image, the emulator test skips"; fi
-
-test-emulator: pico-w-image
 
 # System tools some suites drive (curl, wrk load, socat for the emulator's serial, chromium for the
 # dashboard test): installed from Debian when missing and we are root; otherwise those tests skip.

@@ -5,7 +5,8 @@
 # FW_BUILD_DIR (default $UHT_ROOT/build/firmware/BOARD; one build tree per manifest below it:
 # full/ is the shipped image, stock/ and no_uht/ the two extra builds that measure what uht costs),
 # FW_DIST_DIR (default $UHT_ROOT/dist/firmware/BOARD), FW_SIZE_BUILDS=0 to skip those two builds,
-# JOBS (parallel jobs, default 2).
+# JOBS (parallel jobs, default 2); for the ESP8266 with Debian's toolchain: ESP_SDK (the assembled
+# SDK) and FW_ESP8266_CFLAGS (what that compiler and picolibc need).
 # Runs the port's own build (cmake/make, or idf.py inside the ESP-IDF image), nothing else: the
 # same script runs on a host with the toolchain and inside docker/<port>.
 set -euo pipefail
@@ -72,7 +73,12 @@ build_with() {  # build_with NAME MANIFEST: build the board with that frozen man
       make -C "$PORT_DIR" BOARD_DIR="$BOARD_DIR" BUILD="$BUILD" FROZEN_MANIFEST="$manifest"
       ;;
     esp8266)
-      make -C "$PORT_DIR" -j"$JOBS" BOARD_DIR="$BOARD_DIR" BUILD="$BUILD" FROZEN_MANIFEST="$manifest"
+      # ESP_SDK: an SDK assembled beside Debian's gcc-xtensa-lx106 (docs/firmware.md); without it the
+      # port finds the SDK in the compiler's sysroot (esp-open-sdk). esptool v5 wants the chip named.
+      local sdk=()
+      if [ -n "${ESP_SDK:-}" ]; then sdk=("ESP_SDK=$ESP_SDK" "CFLAGS_EXTRA=${FW_ESP8266_CFLAGS:-}"); fi
+      if command -v esptool > /dev/null; then sdk+=("ESPTOOL=esptool --chip esp8266"); fi
+      make -C "$PORT_DIR" -j"$JOBS" BOARD_DIR="$BOARD_DIR" BUILD="$BUILD" FROZEN_MANIFEST="$manifest" "${sdk[@]}"
       ;;
   esac
 }
