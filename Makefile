@@ -37,10 +37,15 @@ all: test
 
 help:
 	@echo "make run      serve the demo app under MicroPython on http://$(HOST):$(PORT)"
-	@echo "make test     lint, type-check and run every test suite"
+	@echo "make test     lint, type-check and run every test suite; each also runs alone:"
+	@for t in lint mypy test-unit-cpython test-unit-mpy test-e2e $(TEST_TARGETS); do echo "               make $$t"; done
 	@echo "make mpy      compile uht into dist/mpy with mpy-cross"
 	@echo "make bench    benchmarks against microdot and the runtime ceiling"
-	@echo "make firmware BOARD=RPI_PICO_W   build a ready-to-flash image"
+	@echo "make firmware BOARD=RPI_PICO_W [BOARD_VARIANT=RISCV] [MICROPY_DIR=<v1.28.0 tree>] [DOCKER=1]"
+	@echo "              build a ready-to-flash image into dist/firmware/ (boards: $(FW_BOARDS))"
+	@echo "make flash BOARD=RPI_PICO_W [PORT=/dev/ttyUSB0]   flash it (UF2 drive, picotool or .venv/bin/esptool)"
+	@echo "make deploy [MAIN=main.py] [PORT=/dev/ttyACM0]    copy main.py to the board and soft-reset (.venv/bin/mpremote)"
+	@echo "make emulator-run   boot the Pico W image in the rp2040js emulator, serial on tcp 127.0.0.1:2040"
 
 venv: $(VENV_STAMP)
 

@@ -2,6 +2,7 @@
 # Build one board's image against a MicroPython tree and copy what a user flashes to dist/.
 #   ci/build-firmware.sh BOARD
 # Environment: MICROPY_DIR (the v1.28.0 tree), UHT_ROOT (this repo, default: the script's parent),
+# BOARD_VARIANT (e.g. RISCV for RPI_PICO2_W; give FW_BUILD_DIR and FW_DIST_DIR of its own),
 # FW_BUILD_DIR (default $UHT_ROOT/build/firmware/BOARD; one build tree per manifest below it:
 # full/ is the shipped image, stock/ and no_uht/ the two extra builds that measure what uht costs),
 # FW_DIST_DIR (default $UHT_ROOT/dist/firmware/BOARD), FW_SIZE_BUILDS=0 to skip those two builds,
@@ -64,13 +65,15 @@ build_with() {  # build_with NAME MANIFEST: build the board with that frozen man
       # The port's Makefile configures only once; call cmake so a changed manifest takes effect.
       local extra=()
       read -r -a extra <<< "${FW_CMAKE_ARGS:-}"
+      if [ -n "${BOARD_VARIANT:-}" ]; then extra+=("-DMICROPY_BOARD_VARIANT=$BOARD_VARIANT"); fi
       cmake -S "$PORT_DIR" -B "$BUILD" -DPICO_BUILD_DOCS=0 \
         -DMICROPY_BOARD="$BOARD" -DMICROPY_BOARD_DIR="$BOARD_DIR" \
         -DMICROPY_FROZEN_MANIFEST="$manifest" "${extra[@]}"
       make -C "$BUILD" -j"$JOBS"
       ;;
     esp32)
-      make -C "$PORT_DIR" BOARD_DIR="$BOARD_DIR" BUILD="$BUILD" FROZEN_MANIFEST="$manifest"
+      make -C "$PORT_DIR" BOARD_DIR="$BOARD_DIR" BUILD="$BUILD" FROZEN_MANIFEST="$manifest" \
+        ${BOARD_VARIANT:+BOARD_VARIANT="$BOARD_VARIANT"}
       ;;
     esp8266)
       # ESP_SDK: an SDK assembled beside Debian's gcc-xtensa-lx106 (docs/firmware.md); without it the
@@ -78,6 +81,7 @@ build_with() {  # build_with NAME MANIFEST: build the board with that frozen man
       local sdk=()
       if [ -n "${ESP_SDK:-}" ]; then sdk=("ESP_SDK=$ESP_SDK" "CFLAGS_EXTRA=${FW_ESP8266_CFLAGS:-}"); fi
       if command -v esptool > /dev/null; then sdk+=("ESPTOOL=esptool --chip esp8266"); fi
+      if [ -n "${BOARD_VARIANT:-}" ]; then sdk+=("BOARD_VARIANT=$BOARD_VARIANT"); fi
       make -C "$PORT_DIR" -j"$JOBS" BOARD_DIR="$BOARD_DIR" BUILD="$BUILD" FROZEN_MANIFEST="$manifest" "${sdk[@]}"
       ;;
   esac

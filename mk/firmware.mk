@@ -9,8 +9,10 @@ comma := ,
 FW_BOARDS := RPI_PICO_W RPI_PICO2_W ESP32_GENERIC ESP32_GENERIC_C6 ESP8266_GENERIC
 BOARD ?= RPI_PICO_W
 FW_PORT = $(if $(filter RPI_%,$(BOARD)),rp2,$(if $(filter ESP8266_%,$(BOARD)),esp8266,esp32))
-FW_BUILD_DIR = $(CURDIR)/build/firmware/$(BOARD)
-FW_DIST_DIR = $(CURDIR)/dist/firmware/$(BOARD)
+# BOARD_VARIANT=RISCV (the Pico 2 W's RISC-V cores) and the ESP32 variants: their own build and dist.
+FW_VARIANT = $(if $(BOARD_VARIANT),-$(BOARD_VARIANT))
+FW_BUILD_DIR = $(CURDIR)/build/firmware/$(BOARD)$(FW_VARIANT)
+FW_DIST_DIR = $(CURDIR)/dist/firmware/$(BOARD)$(FW_VARIANT)
 MICROPY_GIT_URL ?= https://github.com/micropython/micropython.git
 JOBS ?= 2
 
@@ -32,13 +34,15 @@ FW_ESP8266_CFLAGS := -fcommon -Wno-array-bounds -Wno-unused-const-variable -D__P
 FW_IMAGE = uht-firmware-$(FW_PORT)
 # The venv's bin on PATH: esptool (the ESP8266 image is made by `esptool elf2image`).
 FW_ENV = MICROPY_DIR=$(MICROPY_DIR) UHT_ROOT=$(CURDIR) JOBS=$(JOBS) FW_CMAKE_ARGS="$(FW_CMAKE_ARGS)" \
+	BOARD_VARIANT=$(BOARD_VARIANT) FW_BUILD_DIR=$(FW_BUILD_DIR) FW_DIST_DIR=$(FW_DIST_DIR) \
 	FW_SIZE_BUILDS=$(or $(FW_SIZE_BUILDS),1) ESP_SDK=$(ESP_SDK) FW_ESP8266_CFLAGS="$(FW_ESP8266_CFLAGS)" \
 	PATH="$(BIN):$$PATH"
 ifeq ($(DOCKER),1)
 FW_CMAKE_ARGS =
 FW_RUN = docker run --rm -u $$(id -u):$$(id -g) -e HOME=/tmp \
 	-v $(CURDIR):$(CURDIR) -v $(MICROPY_DIR):$(MICROPY_DIR) -w $(CURDIR) \
-	-e MICROPY_DIR=$(MICROPY_DIR) -e UHT_ROOT=$(CURDIR) -e JOBS=$(JOBS) \
+	-e MICROPY_DIR=$(MICROPY_DIR) -e UHT_ROOT=$(CURDIR) -e JOBS=$(JOBS) -e BOARD_VARIANT=$(BOARD_VARIANT) \
+	-e FW_BUILD_DIR=$(FW_BUILD_DIR) -e FW_DIST_DIR=$(FW_DIST_DIR) \
 	-e FW_SIZE_BUILDS=$(or $(FW_SIZE_BUILDS),1) $(FW_IMAGE)
 FW_DOCKER_IMAGE_STEP = docker build -t $(FW_IMAGE) docker/$(FW_PORT)
 FW_BUILD_CMD = $(FW_RUN) ci/build-firmware.sh $(BOARD)

@@ -350,4 +350,6 @@ def test_ci_runs_make_test_and_the_release_waits_for_it():
     firmware = (ROOT / ".github" / "workflows" / "firmware.yml").read_text()
     assert "uses: ./.github/workflows/test.yml" in firmware
     assert "needs: [build, test]" in firmware
-    assert "python3 ci/check_frozen.py ${{ matrix.board }} dist/firmware/${{ matrix.board }}/frozen_content.c" in firmware
+    assert (
+        "python3 ci/check_frozen.py ${{ matrix.board }} dist/firmware/${{ matrix.board }}/frozen_content.c" in firmware
+    )

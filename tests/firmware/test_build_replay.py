@@ -61,6 +61,7 @@ def clone(tmp_path):
 
 
 def build(repo, board, **env_extra):
+    """ci/build-firmware.sh BOARD in the copy; returns the frozen_content.c it left in dist/."""
     env = {
         "PATH": "{}:{}".format(repo.parent / "bin", "/usr/local/bin:/usr/bin:/bin"),
         "HOME": str(repo.parent),
@@ -73,7 +74,7 @@ def build(repo, board, **env_extra):
         ["bash", str(repo / "ci" / "build-firmware.sh"), board], env=env, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    return repo / "dist" / "firmware" / board / "frozen_content.c"
+    return Path(env_extra.get("FW_DIST_DIR") or repo / "dist" / "firmware" / board) / "frozen_content.c"
 
 
 def problems(repo, board, frozen_content):
@@ -116,6 +117,18 @@ def test_another_board_built_in_between(clone):
     build(clone, "RPI_PICO2_W")
     frozen_content = build(clone, "RPI_PICO_W", FW_SIZE_BUILDS="0")
     assert problems(clone, "RPI_PICO_W", frozen_content) == []
+
+
+def test_a_variant_reaches_the_ports_build_and_has_its_own_trees(clone):
+    variant = {"BOARD_VARIANT": "RISCV"}
+    variant["FW_BUILD_DIR"] = str(clone / "build" / "firmware" / "RPI_PICO2_W-RISCV")
+    variant["FW_DIST_DIR"] = str(clone / "dist" / "firmware" / "RPI_PICO2_W-RISCV")
+    frozen_content = build(clone, "RPI_PICO2_W", **variant)
+    assert frozen_content == clone / "dist" / "firmware" / "RPI_PICO2_W-RISCV" / "frozen_content.c"
+    assert problems(clone, "RPI_PICO2_W", frozen_content) == []
+    cmake_calls = [line for line in (clone.parent / "standin.log").read_text().splitlines() if line.startswith("cmake")]
+    assert len(cmake_calls) == 3 and all(line.endswith("variant RISCV") for line in cmake_calls), cmake_calls
+    assert all("/RPI_PICO2_W-RISCV/" in line for line in cmake_calls)
 
 
 def test_check_frozen_flags_the_ports_own_boot(clone, tmp_path):

@@ -97,7 +97,7 @@ def cmake(args):
     config = {"port_dir": after(args, "-S"), "manifest": defs["MICROPY_FROZEN_MANIFEST"]}
     config["board_dir"] = defs["MICROPY_BOARD_DIR"]
     (build / "standin.json").write_text(json.dumps(config))
-    log("cmake", build, config["manifest"])
+    log("cmake", build, config["manifest"], "variant", defs.get("MICROPY_BOARD_VARIANT", "-"))
 
 
 def make(args):
