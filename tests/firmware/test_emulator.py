@@ -189,6 +189,23 @@ def board(workdir):
 UHT_LINE = r"uht: no Wi-Fi \(Wi-Fi radio failed to start: [^\r\n]*\); serving on 0\.0\.0\.0:80\r?\n"
 
 
+def test_the_image_is_the_release_build():
+    # What `make firmware BOARD=RPI_PICO_W` makes with the release workflow's defaults: the two size
+    # builds ran before the shipped one (sizes.env has all three), and its frozen _boot is uht's.
+    if missing():
+        pytest.skip(missing())
+    sizes = dict(line.split("=", 1) for line in (IMAGE.parent / "sizes.env").read_text().split())
+    assert {"stock", "no_uht", "full"} <= set(sizes), sizes
+    sys.path.insert(0, str(REPO / "ci"))
+    import check_frozen
+
+    micropy_dir = Path(os.environ.get("MICROPY_DIR") or Path.home() / ".cache/uht/micropython-v1.28.0")
+    if not (micropy_dir / "tools" / "manifestfile.py").is_file():
+        pytest.skip("no MicroPython tree at {} to read the manifest with".format(micropy_dir))
+    problems = check_frozen.check("RPI_PICO_W", IMAGE.parent / "frozen_content.c", micropy_dir)[0]
+    assert problems == []
+
+
 def test_boots_and_prints_its_uht_line(board):
     m, out = board.wait_for(UHT_LINE)
     print(m.group(0).strip())
@@ -213,6 +230,8 @@ async def go():
         print('RESULT', path, r.status, r.headers['content-type'], repr(r.text[:60]))
     r = await c.get('/api/status')
     print('STATUS', r.json()['mode'], r.json()['error'])
+    import uhtfw_board
+    print('CONNECTIONS', main.app.max_connections, uhtfw_board.MAX_CONNECTIONS, uhtfw_board.TCP_CONNECTIONS)
     import uhtfw, uhtfw.setup
     uhtfw.setup.add_routes(main.app, uhtfw.settings())  # what uhtfw.start() adds
     r = await c.get('/uht/setup')
@@ -229,6 +248,8 @@ def test_main_app_answers_through_testclient_on_the_device(board):
     assert "RESULT /api/status 200 application/json" in out
     assert "STATUS none Wi-Fi radio failed to start: OSError('access point has no address',)" in out
     assert "SETUP 200 True True" in out
+    # The default main.py serves as many connections as the image's lwIP holds, one kept spare.
+    assert "CONNECTIONS 15 15 16" in out
     assert "uht:" not in out  # `import main` must not start serving
 
 
