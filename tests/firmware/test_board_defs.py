@@ -323,6 +323,22 @@ def test_uht_is_frozen_into_the_built_image(board):
 
 
 @pytest.mark.parametrize("board", BOARDS)
+def test_built_image_freezes_what_its_manifest_names(board):
+    # ci/check_frozen.py on the image's own frozen_content.c: our _boot, not the port's, and every
+    # module the manifest names (what the release workflow checks after each build).
+    dist, image = built(board)
+    need_tree()
+    sys.path.insert(0, str(ROOT / "ci"))
+    try:
+        import check_frozen
+    finally:
+        sys.path.pop(0)
+    problems, total, ours = check_frozen.check(board, dist / "frozen_content.c", MICROPY_DIR)
+    assert problems == []
+    assert ours == len(repo_modules("uht") | repo_modules("firmware/modules")) + 1  # + uhtfw_board.py
+
+
+@pytest.mark.parametrize("board", BOARDS)
 def test_size_report_matches_the_image(board):
     dist, image = built(board)
     report_path = dist / "size.json"
