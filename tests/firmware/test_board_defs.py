@@ -8,6 +8,9 @@ Tests that need the MicroPython v1.28.0 tree find it through MICROPY_DIR (defaul
 import json
 import os
 import re
+import shutil
+import struct
+import subprocess
 import sys
 from pathlib import Path
 
@@ -336,6 +339,19 @@ def test_built_image_freezes_what_its_manifest_names(board):
     problems, total, ours = check_frozen.check(board, dist / "frozen_content.c", MICROPY_DIR)
     assert problems == []
     assert ours == len(repo_modules("uht") | repo_modules("firmware/modules")) + 1  # + uhtfw_board.py
+
+
+@pytest.mark.parametrize("board", ["RPI_PICO_W", "RPI_PICO2_W"])
+def test_built_rp2_image_has_the_lwip_pcbs_uht_is_told(board):
+    # lwIP's pool descriptor memp_TCP_PCB (u16 size, u16 num, base, tab) read out of the image itself.
+    dist, image = built(board)
+    nm = shutil.which("arm-none-eabi-nm")
+    if not nm or not (dist / "firmware.elf").is_file():
+        pytest.skip("arm-none-eabi-nm or firmware.elf missing")
+    symbols = subprocess.run([nm, str(dist / "firmware.elf")], capture_output=True, text=True, check=True).stdout
+    address = int(re.search(r"^([0-9a-f]+) R memp_TCP_PCB$", symbols, re.M).group(1), 16)
+    size, num = struct.unpack_from("<HH", image.read_bytes(), address - 0x10000000)
+    assert num == board_figures(board)[0] and 150 < size < 300, (size, num)
 
 
 @pytest.mark.parametrize("board", BOARDS)
