@@ -18,6 +18,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -51,7 +52,9 @@ def missing():
 
 
 class Board:
-    """One emulator process; the serial port is a TCP socket, turned into a pty for mpremote."""
+    """One emulator process; the serial port is a Unix socket in a directory of our own (only this
+    test can type at the board: a TCP port on a busy machine gets other suites' clients, whose
+    Ctrl-C/Ctrl-D bytes soft-reset the board), turned into a pty for mpremote."""
 
     def __init__(self, workdir, flash):
         self.workdir = workdir
@@ -60,6 +63,8 @@ class Board:
         port_file = workdir / "port"
         if port_file.exists():
             port_file.unlink()
+        # A short path of its own (a Unix socket path has a length limit), private to this user.
+        self.socket_path = Path(tempfile.mkdtemp(prefix="uht-emu-")) / "serial"
         err = os.open(workdir / "emulator.err", os.O_WRONLY | os.O_CREAT | os.O_APPEND)
         self.proc = subprocess.Popen(
             [
@@ -73,6 +78,8 @@ class Board:
                 str(self.log),
                 "--flash",
                 str(flash),
+                "--socket",
+                str(self.socket_path),
                 "--port-file",
                 str(port_file),
             ],
@@ -85,13 +92,14 @@ class Board:
             assert self.proc.poll() is None, (workdir / "emulator.err").read_text()
             assert time.monotonic() < deadline, "emulator did not open its serial port"
             time.sleep(0.1)
-        self.port = int(port_file.read_text())
+        assert port_file.read_text() == str(self.socket_path)
         self.sock = None
         self.attach()
 
     def attach(self):
         """(Re)connect our own socket to the serial port (mpremote's socat takes it over meanwhile)."""
-        self.sock = socket.create_connection(("127.0.0.1", self.port))
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.connect(str(self.socket_path))
 
     def text(self):
         return self.log.read_bytes().decode("utf-8", "replace")
@@ -133,7 +141,7 @@ class Board:
         self.sock.close()
         tty = self.workdir / "ttyPICO"
         bridge = subprocess.Popen(
-            ["socat", f"pty,link={tty},rawer", f"tcp:127.0.0.1:{self.port}"],
+            ["socat", f"pty,link={tty},rawer", f"unix-connect:{self.socket_path}"],
             stderr=subprocess.DEVNULL,
         )
         try:
@@ -163,6 +171,7 @@ class Board:
             self.sock.close()
         self.proc.send_signal(signal.SIGTERM)  # saves the flash to --flash
         self.proc.wait(timeout=30)
+        shutil.rmtree(self.socket_path.parent, ignore_errors=True)
         # Keep the serial output of every boot for a look afterwards (build/ is git-ignored).
         LOG_DIR.mkdir(parents=True, exist_ok=True)
         with open(LOG_DIR / "serial.log", "ab") as kept:
@@ -209,7 +218,11 @@ def test_the_image_is_the_release_build():
 def test_boots_and_prints_its_uht_line(board):
     m, out = board.wait_for(UHT_LINE)
     print(m.group(0).strip())
-    assert len(re.findall(r"(?m)^uht:", out)) == 1, out
+    notes = (board.workdir / "emulator.err").read_text()
+    # One boot, one line; nobody but this test has typed at the board (the emulator notes each client).
+    assert len(re.findall(r"(?m)^uht:", out)) == 1, out + notes
+    assert "serial client 1 connected" in notes and "serial client 2" not in notes, notes
+    assert "soft reboot" not in out and "KeyboardInterrupt" not in out, out
 
 
 def test_main_py_and_settings_are_provisioned(board):
