@@ -71,7 +71,9 @@ micropython-tree: firmware-check-board
 	    BUILD=$(FW_BUILD_DIR)/submodules-tree submodules; \
 	fi
 
-firmware: micropython-tree $(VENV_STAMP)
+# The ESP8266 image is made by esptool (elf2image), the venv's on a host; the Docker image has its own.
+FW_NEEDS_VENV = $(if $(filter esp8266,$(FW_PORT)),$(if $(filter 1,$(DOCKER)),,$(VENV_STAMP)))
+firmware: micropython-tree $(FW_NEEDS_VENV)
 	$(FW_DOCKER_IMAGE_STEP)
 	$(FW_BUILD_CMD)
 	python3 ci/size_report.py boards/$(BOARD)/board.json $(FW_DIST_DIR)
