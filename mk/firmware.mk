@@ -131,7 +131,7 @@ $(2): $(call FW_IMAGE_INPUTS,$(1))
 	@mkdir -p build; \
 	if $(3); then \
 	  echo "building the $(1) image: make firmware BOARD=$(1) (log: build/$(1)-image.log)"; \
-	  $$(MAKE) firmware BOARD=$(1) > build/$(1)-image.log 2>&1 \
+	  $$(MAKE) firmware BOARD=$(1) BOARD_VARIANT= > build/$(1)-image.log 2>&1 \
 	  || { tail -30 build/$(1)-image.log; echo "FAILED: the $(1) image did not build (build/$(1)-image.log)"; exit 1; }; \
 	else echo "SKIP: no $(1) image: $(4)"; fi
 endef
