@@ -87,7 +87,7 @@ class Board:
             stdout=subprocess.DEVNULL,
         )
         os.close(err)
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120  # node starting on a loaded machine; a bound on failure only
         while not port_file.exists() or not port_file.read_text():
             assert self.proc.poll() is None, (workdir / "emulator.err").read_text()
             assert time.monotonic() < deadline, "emulator did not open its serial port"
