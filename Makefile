@@ -31,16 +31,21 @@ UHT_SOURCES := $(wildcard uht/*.py)
 TEST_TARGETS :=
 -include mk/*.mk
 
-.PHONY: pico-w-image system-deps all venv run test test-suites test-unit-cpython test-unit-mpy test-e2e lint mypy mpy clean help
+.PHONY: system-deps all venv run test test-suites test-unit-cpython test-unit-mpy test-e2e lint mypy mpy clean help
 
 all: test
 
 help:
 	@echo "make run      serve the demo app under MicroPython on http://$(HOST):$(PORT)"
-	@echo "make test     lint, type-check and run every test suite"
+	@echo "make test     lint, type-check and run every test suite; each also runs alone:"
+	@for t in lint mypy test-unit-cpython test-unit-mpy test-e2e $(TEST_TARGETS); do echo "               make $$t"; done
 	@echo "make mpy      compile uht into dist/mpy with mpy-cross"
 	@echo "make bench    benchmarks against microdot and the runtime ceiling"
-	@echo "make firmware BOARD=RPI_PICO_W   build a ready-to-flash image"
+	@echo "make firmware BOARD=RPI_PICO_W [BOARD_VARIANT=RISCV] [MICROPY_DIR=<v1.28.0 tree>] [DOCKER=1]"
+	@echo "              build a ready-to-flash image into dist/firmware/ (boards: $(FW_BOARDS))"
+	@echo "make flash BOARD=RPI_PICO_W [PORT=/dev/ttyUSB0]   flash it (UF2 drive, picotool or .venv/bin/esptool)"
+	@echo "make deploy [MAIN=main.py] [PORT=/dev/ttyACM0]    copy main.py to the board and soft-reset (.venv/bin/mpremote)"
+	@echo "make emulator-run   boot the Pico W image in the rp2040js emulator, serial on tcp 127.0.0.1:2040"
 
 venv: $(VENV_STAMP)
 
@@ -84,33 +89,21 @@ test-unit-mpy: $(VENV_STAMP) runtimes
 test-e2e: $(VENV_STAMP) runtimes
 	$(PYTEST) -q tests/core/e2e
 
-# The emulator test boots the real Pico W image: (re)build it when the MicroPython tree and the ARM
-# toolchain are here and the image is older than what it freezes (a clean build takes ~10 minutes
-# on 2 cores); otherwise the emulator test skips and says why.
-PICO_W_UF2 := dist/firmware/RPI_PICO_W/firmware.uf2
-PICO_W_INPUTS := $(UHT_SOURCES) $(wildcard firmware/modules/*.py firmware/modules/*/*.py manifests/*.py boards/RPI_PICO_W/*)
-
-pico-w-image: $(PICO_W_UF2)
-
-$(PICO_W_UF2): $(PICO_W_INPUTS) | micropython-trees
-	@mkdir -p build; \
-	if [ -d "$(MICROPY_DIR)/ports/rp2" ] && command -v arm-none-eabi-gcc >/dev/null 2>&1; then \
-	  echo "building the RPI_PICO_W image for the emulator test (log: build/pico-w-image.log)"; \
-	  $(MAKE) firmware BOARD=RPI_PICO_W FW_SIZE_BUILDS=0 > build/pico-w-image.log 2>&1 \
-	  || { tail -20 build/pico-w-image.log; echo "the Pico W image did not build"; exit 1; }; \
-	else $(call skip,Pico W image: no MicroPython tree at $(MICROPY_DIR) or no arm-none-eabi-gcc: the emulator test skips); fi
-
-test-emulator: pico-w-image
-
 # System tools some suites drive (curl, wrk and ab load, h2load, slowhttptest for the hardening
 # suite, socat for the emulator's serial, chromium for the dashboard test): installed from Debian when
 # missing and we are root, waiting up to 10 minutes for a package manager that is busy; otherwise
 # the tests that need them skip (logged). Command name=Debian package.
 SYSTEM_TOOLS := curl=curl wrk=wrk socat=socat chromium=chromium slowhttptest=slowhttptest ab=apache2-utils \
 	h2load=nghttp2-client
+# Build toolchains, by Debian package: the board-sized 32-bit runtime (gcc-multilib), the RP2 images
+# (Arm), the ESP8266 image (Xtensa; its SDK is assembled by hand: docs/firmware.md).
+SYSTEM_PACKAGES := gcc-multilib cmake ninja-build gcc-arm-none-eabi libnewlib-arm-none-eabi \
+	libstdc++-arm-none-eabi-newlib gcc-xtensa-lx106 picolibc-xtensa-lx106-elf
 APT_GET := DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600
 system-deps:
 	@missing=""; for t in $(SYSTEM_TOOLS); do command -v $${t%%=*} >/dev/null 2>&1 || missing="$$missing $${t#*=}"; done; \
+	for p in $(SYSTEM_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" \
+	  || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "installing:$$missing"; \

@@ -2,9 +2,12 @@
 # Build one board's image against a MicroPython tree and copy what a user flashes to dist/.
 #   ci/build-firmware.sh BOARD
 # Environment: MICROPY_DIR (the v1.28.0 tree), UHT_ROOT (this repo, default: the script's parent),
-# FW_BUILD_DIR (default $UHT_ROOT/build/firmware/BOARD), FW_DIST_DIR (default
-# $UHT_ROOT/dist/firmware/BOARD), FW_SIZE_BUILDS=0 to skip the two extra builds that measure
-# what uht costs, JOBS (parallel jobs, default 2).
+# BOARD_VARIANT (e.g. RISCV for RPI_PICO2_W; give FW_BUILD_DIR and FW_DIST_DIR of its own),
+# FW_BUILD_DIR (default $UHT_ROOT/build/firmware/BOARD; one build tree per manifest below it:
+# full/ is the shipped image, stock/ and no_uht/ the two extra builds that measure what uht costs),
+# FW_DIST_DIR (default $UHT_ROOT/dist/firmware/BOARD), FW_SIZE_BUILDS=0 to skip those two builds,
+# JOBS (parallel jobs, default 2); for the ESP8266 with Debian's toolchain: ESP_SDK (the assembled
+# SDK) and FW_ESP8266_CFLAGS (what that compiler and picolibc need).
 # Runs the port's own build (cmake/make, or idf.py inside the ESP-IDF image), nothing else: the
 # same script runs on a host with the toolchain and inside docker/<port>.
 set -euo pipefail
@@ -13,7 +16,7 @@ BOARD=${1:?usage: ci/build-firmware.sh BOARD}
 UHT_ROOT=${UHT_ROOT:-$(cd "$(dirname "$0")/.." && pwd)}
 MICROPY_DIR=${MICROPY_DIR:?set MICROPY_DIR to a MicroPython v1.28.0 tree}
 BOARD_DIR=$UHT_ROOT/boards/$BOARD
-BUILD=${FW_BUILD_DIR:-$UHT_ROOT/build/firmware/$BOARD}
+BUILD_ROOT=${FW_BUILD_DIR:-$UHT_ROOT/build/firmware/$BOARD}
 DIST=${FW_DIST_DIR:-$UHT_ROOT/dist/firmware/$BOARD}
 JOBS=${JOBS:-2}
 
@@ -47,27 +50,39 @@ case $PORT in
   esp8266) need xtensa-lx106-elf-gcc ;;
 esac
 
-build_with() {  # build_with MANIFEST: build the board with that frozen manifest into $BUILD
-  local manifest=$1
-  echo "== $BOARD: building with manifest $manifest"
-  # makemanifest.py regenerates frozen_content.c only when a frozen file is newer than it, so a
-  # manifest that freezes fewer (already compiled) files would leave the old content in place.
-  rm -f "$BUILD/frozen_content.c"
+build_with() {  # build_with NAME MANIFEST: build the board with that frozen manifest into $BUILD_ROOT/NAME
+  BUILD=$BUILD_ROOT/$1
+  local manifest=$2
+  echo "== $BOARD: building with manifest $manifest in $BUILD"
+  # A build tree per manifest, so no build compiles another manifest's modules into this one (the
+  # port's own _boot.py, compiled by the stock build, was kept by the next: makemanifest.py only
+  # recompiles a source newer than its .mpy). Within the tree, what a name was compiled from is
+  # recorded, and changed sources are recompiled whatever their file times say.
+  mkdir -p "$BUILD"
+  MICROPY_DIR=$MICROPY_DIR python3 "$UHT_ROOT/ci/frozen_sources.py" "$BUILD" "$manifest" "$PORT" "$BOARD_DIR"
   case $PORT in
     rp2)
       # The port's Makefile configures only once; call cmake so a changed manifest takes effect.
       local extra=()
       read -r -a extra <<< "${FW_CMAKE_ARGS:-}"
+      if [ -n "${BOARD_VARIANT:-}" ]; then extra+=("-DMICROPY_BOARD_VARIANT=$BOARD_VARIANT"); fi
       cmake -S "$PORT_DIR" -B "$BUILD" -DPICO_BUILD_DOCS=0 \
         -DMICROPY_BOARD="$BOARD" -DMICROPY_BOARD_DIR="$BOARD_DIR" \
         -DMICROPY_FROZEN_MANIFEST="$manifest" "${extra[@]}"
       make -C "$BUILD" -j"$JOBS"
       ;;
     esp32)
-      make -C "$PORT_DIR" BOARD_DIR="$BOARD_DIR" BUILD="$BUILD" FROZEN_MANIFEST="$manifest"
+      make -C "$PORT_DIR" BOARD_DIR="$BOARD_DIR" BUILD="$BUILD" FROZEN_MANIFEST="$manifest" \
+        ${BOARD_VARIANT:+BOARD_VARIANT="$BOARD_VARIANT"}
       ;;
     esp8266)
-      make -C "$PORT_DIR" -j"$JOBS" BOARD_DIR="$BOARD_DIR" BUILD="$BUILD" FROZEN_MANIFEST="$manifest"
+      # ESP_SDK: an SDK assembled beside Debian's gcc-xtensa-lx106 (docs/firmware.md); without it the
+      # port finds the SDK in the compiler's sysroot (esp-open-sdk). esptool v5 wants the chip named.
+      local sdk=()
+      if [ -n "${ESP_SDK:-}" ]; then sdk=("ESP_SDK=$ESP_SDK" "CFLAGS_EXTRA=${FW_ESP8266_CFLAGS:-}"); fi
+      if command -v esptool > /dev/null; then sdk+=("ESPTOOL=esptool --chip esp8266"); fi
+      if [ -n "${BOARD_VARIANT:-}" ]; then sdk+=("BOARD_VARIANT=$BOARD_VARIANT"); fi
+      make -C "$PORT_DIR" -j"$JOBS" BOARD_DIR="$BOARD_DIR" BUILD="$BUILD" FROZEN_MANIFEST="$manifest" "${sdk[@]}"
       ;;
   esac
 }
@@ -79,26 +94,33 @@ frozen_has_uht() { grep -q '"uht/__init__.py' "$BUILD/frozen_content.c"; }
 # Collected in a staging directory and swapped in at the end, so the previous image stays
 # usable (emulator tests, flashing) while a rebuild runs.
 STAGE=$DIST.new
-mkdir -p "$BUILD" "$STAGE"
+mkdir -p "$BUILD_ROOT" "$STAGE"
 # One build per board at a time (make test may rebuild the Pico W image while someone else does).
 if command -v flock > /dev/null; then
-  exec 9> "$BUILD.lock"
+  exec 9> "$BUILD_ROOT.lock"
   flock 9
 fi
 rm -f "$STAGE"/*
+# A build tree of the one-tree layout this script used before (everything in $BUILD_ROOT): gone.
+if [ -d "$BUILD_ROOT/frozen_mpy" ]; then
+  find "$BUILD_ROOT" -mindepth 1 -maxdepth 1 ! -name stock ! -name no_uht ! -name full \
+    ! -name submodules-tree -exec rm -rf {} +
+fi
 SIZES=$STAGE/sizes.env
 : > "$SIZES.tmp"
 if [ "${FW_SIZE_BUILDS:-1}" != 0 ]; then
-  # Same board directory and build tree, only the frozen manifest differs: upstream's stock
-  # manifest, ours without the uht package, then ours (last, so the build tree ends as shipped).
-  build_with "$MANIFEST_STOCK"
+  # Same board directory, only the frozen manifest differs: upstream's stock manifest, ours
+  # without the uht package, then ours.
+  build_with stock "$MANIFEST_STOCK"
   echo "stock=$(image_bytes)" >> "$SIZES.tmp"
-  build_with "$MANIFEST_NO_UHT"
+  build_with no_uht "$MANIFEST_NO_UHT"
   if frozen_has_uht; then echo "uht frozen by $MANIFEST_NO_UHT" >&2; exit 1; fi
   echo "no_uht=$(image_bytes)" >> "$SIZES.tmp"
 fi
-build_with "$MANIFEST_FULL"
+build_with full "$MANIFEST_FULL"
 frozen_has_uht || { echo "uht not frozen by $MANIFEST_FULL" >&2; exit 1; }
+# What the image freezes is what the manifest names, our _boot included (ci/check_frozen.py).
+MICROPY_DIR=$MICROPY_DIR python3 "$UHT_ROOT/ci/check_frozen.py" "$BOARD" "$BUILD/frozen_content.c"
 echo "full=$(image_bytes)" >> "$SIZES.tmp"
 echo "image=$IMAGE" >> "$SIZES.tmp"
 mv "$SIZES.tmp" "$SIZES"

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Write how to flash an image next to it: dist/firmware/<BOARD>/FLASHING.txt, and for ESP boards
 esptool_args (what `make flash` passes to esptool) and flash_args (IDF's per-file offsets, for
-`esptool.py write_flash @flash_args`)."""
+`esptool write-flash @flash_args`). The commands are esptool v5's (`make venv` puts it in .venv/bin).."""
 
 import json
 import sys
@@ -11,14 +11,14 @@ from pathlib import Path
 def esp_notes(board, dist):
     flash = board["flash"]
     chip, offset = flash["chip"], flash["offset"]
-    extra = "--flash_size=detect " if chip == "esp8266" else ""
-    args = "--chip {} write_flash {}{} firmware.bin".format(chip, extra, offset)
+    extra = "--flash-size=detect " if chip == "esp8266" else ""
+    args = "--chip {} write-flash {}{} firmware.bin".format(chip, extra, offset)
     (dist / "esptool_args").write_text(args + "\n")
     lines = [
-        "{}: flash with esptool (pip install esptool), from this directory:".format(board["board"]),
+        "{}: flash with esptool v5 (.venv/bin/esptool after `make venv`), from this directory:".format(board["board"]),
         "",
-        "  esptool.py --chip {} --port PORT erase_flash".format(chip),
-        "  esptool.py --chip {} --port PORT --baud 460800 {}".format(chip, args.split(" ", 2)[2]),
+        "  esptool --chip {} --port PORT erase-flash".format(chip),
+        "  esptool --chip {} --port PORT --baud 460800 {}".format(chip, args.split(" ", 2)[2]),
         "",
         "firmware.bin is the whole image; it goes at offset {}.".format(offset),
     ]
@@ -35,7 +35,7 @@ def esp_notes(board, dist):
         lines += [
             "Or the parts at their own offsets (flash_args):",
             "",
-            "  esptool.py --chip {} --port PORT --baud 460800 write_flash @flash_args".format(chip),
+            "  esptool --chip {} --port PORT --baud 460800 write-flash @flash_args".format(chip),
             "",
         ] + ["    " + line for line in out]
     return lines

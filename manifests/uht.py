@@ -27,6 +27,9 @@ if options.uht:
 # _boot.py (mounts the filesystem, provisions /main.py, safe mode) and the uhtfw package.
 freeze("../firmware/modules")
 
+# What the board's network stack holds (boards/<BOARD>/uhtfw_board.py), for uhtfw.max_connections().
+freeze("$(BOARD_DIR)", "uhtfw_board.py")
+
 require("logging")
 # Already in bundle-networking on boards that have it; require() of a package twice is a no-op.
 require("ntptime")

@@ -14,9 +14,10 @@ $(EMULATOR_DIR)/node_modules/.package-lock.json: $(EMULATOR_DIR)/package-lock.js
 	@if command -v npm >/dev/null 2>&1; then cd $(EMULATOR_DIR) && npm ci --no-audit --no-fund; \
 	else echo "SKIP: npm not found; the emulator tests will skip"; fi
 
-# The real RPI_PICO_W image (dist/firmware/RPI_PICO_W/firmware.uf2) booted in rp2040js; skips with a
-# reason when the image, node, socat or the boot ROM is missing.
-test-emulator: $(VENV_STAMP) emulator-deps
+# The real RPI_PICO_W image (dist/firmware/RPI_PICO_W/firmware.uf2), made by `make firmware
+# BOARD=RPI_PICO_W` with its defaults (pico-w-image, mk/firmware.mk), booted in rp2040js; skips with
+# a reason when the image, node, socat or the boot ROM is missing.
+test-emulator: $(VENV_STAMP) emulator-deps pico-w-image
 	$(PYTEST) -q -rs tests/firmware/test_emulator.py
 
 # Boot the image by hand: serial on tcp 127.0.0.1:$(EMULATOR_PORT); for mpremote run

@@ -5,11 +5,14 @@
 #   make flash BOARD=RPI_PICO_W [PORT=/dev/ttyACM0]      esptool / picotool / UF2 copy
 #   make deploy [MAIN=main.py] [PORT=/dev/ttyACM0]        mpremote cp MAIN :main.py, soft reset
 
+comma := ,
 FW_BOARDS := RPI_PICO_W RPI_PICO2_W ESP32_GENERIC ESP32_GENERIC_C6 ESP8266_GENERIC
 BOARD ?= RPI_PICO_W
 FW_PORT = $(if $(filter RPI_%,$(BOARD)),rp2,$(if $(filter ESP8266_%,$(BOARD)),esp8266,esp32))
-FW_BUILD_DIR = $(CURDIR)/build/firmware/$(BOARD)
-FW_DIST_DIR = $(CURDIR)/dist/firmware/$(BOARD)
+# BOARD_VARIANT=RISCV (the Pico 2 W's RISC-V cores) and the ESP32 variants: their own build and dist.
+FW_VARIANT = $(if $(BOARD_VARIANT),-$(BOARD_VARIANT))
+FW_BUILD_DIR = $(CURDIR)/build/firmware/$(BOARD)$(FW_VARIANT)
+FW_DIST_DIR = $(CURDIR)/dist/firmware/$(BOARD)$(FW_VARIANT)
 MICROPY_GIT_URL ?= https://github.com/micropython/micropython.git
 JOBS ?= 2
 
@@ -21,16 +24,25 @@ FW_SERIAL = $(if $(filter command line environment,$(origin PORT)),$(PORT))
 PICOTOOL_DIR ?= $(firstword $(wildcard $(HOME)/.cache/uht/picotool-install/picotool))
 FW_CMAKE_ARGS = $(if $(PICOTOOL_DIR),-Dpicotool_DIR=$(PICOTOOL_DIR))
 
+# ESP8266 with Debian's gcc-xtensa-lx106 + picolibc-xtensa-lx106-elf: the NONOS SDK assembled the way
+# esp-open-sdk does it (docs/firmware.md), found at ESP_SDK; gcc 12 and picolibc need these flags.
+ESP_SDK ?= $(firstword $(wildcard $(HOME)/.cache/uht/esp8266-sdk))
+FW_ESP8266_CFLAGS := -fcommon -Wno-array-bounds -Wno-unused-const-variable -D__PICOLIBC_ERRNO_FUNCTION=__errno
+
 # DOCKER=1: the same build script inside docker/<port>, with the repo and the tree mounted at
 # the same paths as on the host.
 FW_IMAGE = uht-firmware-$(FW_PORT)
+# The venv's bin on PATH: esptool (the ESP8266 image is made by `esptool elf2image`).
 FW_ENV = MICROPY_DIR=$(MICROPY_DIR) UHT_ROOT=$(CURDIR) JOBS=$(JOBS) FW_CMAKE_ARGS="$(FW_CMAKE_ARGS)" \
-	FW_SIZE_BUILDS=$(or $(FW_SIZE_BUILDS),1)
+	BOARD_VARIANT=$(BOARD_VARIANT) FW_BUILD_DIR=$(FW_BUILD_DIR) FW_DIST_DIR=$(FW_DIST_DIR) \
+	FW_SIZE_BUILDS=$(or $(FW_SIZE_BUILDS),1) ESP_SDK=$(ESP_SDK) FW_ESP8266_CFLAGS="$(FW_ESP8266_CFLAGS)" \
+	PATH="$(BIN):$$PATH"
 ifeq ($(DOCKER),1)
 FW_CMAKE_ARGS =
 FW_RUN = docker run --rm -u $$(id -u):$$(id -g) -e HOME=/tmp \
 	-v $(CURDIR):$(CURDIR) -v $(MICROPY_DIR):$(MICROPY_DIR) -w $(CURDIR) \
-	-e MICROPY_DIR=$(MICROPY_DIR) -e UHT_ROOT=$(CURDIR) -e JOBS=$(JOBS) \
+	-e MICROPY_DIR=$(MICROPY_DIR) -e UHT_ROOT=$(CURDIR) -e JOBS=$(JOBS) -e BOARD_VARIANT=$(BOARD_VARIANT) \
+	-e FW_BUILD_DIR=$(FW_BUILD_DIR) -e FW_DIST_DIR=$(FW_DIST_DIR) \
 	-e FW_SIZE_BUILDS=$(or $(FW_SIZE_BUILDS),1) $(FW_IMAGE)
 FW_DOCKER_IMAGE_STEP = docker build -t $(FW_IMAGE) docker/$(FW_PORT)
 FW_BUILD_CMD = $(FW_RUN) ci/build-firmware.sh $(BOARD)
@@ -59,7 +71,9 @@ micropython-tree: firmware-check-board
 	    BUILD=$(FW_BUILD_DIR)/submodules-tree submodules; \
 	fi
 
-firmware: micropython-tree
+# The ESP8266 image is made by esptool (elf2image), the venv's on a host; the Docker image has its own.
+FW_NEEDS_VENV = $(if $(filter esp8266,$(FW_PORT)),$(if $(filter 1,$(DOCKER)),,$(VENV_STAMP)))
+firmware: micropython-tree $(FW_NEEDS_VENV)
 	$(FW_DOCKER_IMAGE_STEP)
 	$(FW_BUILD_CMD)
 	python3 ci/size_report.py boards/$(BOARD)/board.json $(FW_DIST_DIR)
@@ -69,9 +83,9 @@ firmware: micropython-tree
 # picotool (needs a picotool built with USB). ESP: esptool at the offsets in flash_args.
 UF2_DRIVE ?= $(firstword $(wildcard /media/*/RPI-RP2 /media/*/RP2350 /run/media/*/RPI-RP2 \
 	/run/media/*/RP2350 /Volumes/RPI-RP2 /Volumes/RP2350))
-ESPTOOL ?= esptool.py
+ESPTOOL ?= $(BIN)/esptool
 ESP_BAUD ?= 460800
-flash: firmware-check-board
+flash: firmware-check-board $(VENV_STAMP)
 	@test -f $(FW_DIST_DIR)/firmware.$(if $(filter rp2,$(FW_PORT)),uf2,bin) || \
 	  { echo "no image in $(FW_DIST_DIR): run make firmware BOARD=$(BOARD) first"; exit 2; }
 ifeq ($(FW_PORT),rp2)
@@ -105,8 +119,38 @@ lint-ci: $(CI_LINT_STAMP)
 	$(BIN)/hadolint docker/*/Dockerfile
 	$(BIN)/shellcheck ci/*.sh
 
-# Board definitions, manifests and (when built) the images: CPython pytest, needs no toolchain.
-test-firmware-defs: $(VENV_STAMP)
+# Images `make test` builds, each with exactly `make firmware BOARD=...` and its defaults (the size
+# builds included, as the release workflow has them), whenever the tree and the board's toolchain
+# are here: an image that does not build fails `make test`. Without them: one SKIP line. A rebuild
+# after a change is incremental (one build tree per manifest).
+FW_IMAGE_INPUTS = $(UHT_SOURCES) $(wildcard firmware/modules/*.py firmware/modules/*/*.py manifests/*.py \
+	manifests/size/*.py boards/$(1)/* boards/sdkconfig.uht) ci/build-firmware.sh ci/frozen_sources.py ci/check_frozen.py
+# fw-image BOARD,IMAGE,CONDITION,WHAT IS MISSING
+define fw-image
+$(2): $(call FW_IMAGE_INPUTS,$(1)) | micropython-trees
+	@mkdir -p build; \
+	if $(3); then \
+	  echo "building the $(1) image: make firmware BOARD=$(1) (log: build/$(1)-image.log)"; \
+	  $$(MAKE) firmware BOARD=$(1) BOARD_VARIANT= > build/$(1)-image.log 2>&1 \
+	  || { tail -30 build/$(1)-image.log; echo "FAILED: the $(1) image did not build (build/$(1)-image.log)"; exit 1; }; \
+	else $$(call skip,no $(1) image: $(4)); fi
+endef
+RP2_TOOLCHAIN_HERE = [ -f "$(MICROPY_DIR)/ports/rp2/CMakeLists.txt" ] && command -v cmake >/dev/null 2>&1 \
+	&& command -v arm-none-eabi-gcc >/dev/null 2>&1
+ESP8266_TOOLCHAIN_HERE = [ -f "$(MICROPY_DIR)/ports/esp8266/Makefile" ] && [ -n "$(ESP_SDK)" ] \
+	&& [ -f "$(ESP_SDK)/lib/libmain.a" ] && command -v xtensa-lx106-elf-gcc >/dev/null 2>&1
+PICO_W_UF2 := dist/firmware/RPI_PICO_W/firmware.uf2
+ESP8266_BIN := dist/firmware/ESP8266_GENERIC/firmware.bin
+$(eval $(call fw-image,RPI_PICO_W,$(PICO_W_UF2),$(RP2_TOOLCHAIN_HERE),no MicroPython tree at $(MICROPY_DIR) or no cmake/arm-none-eabi-gcc))
+$(eval $(call fw-image,ESP8266_GENERIC,$(ESP8266_BIN),$(ESP8266_TOOLCHAIN_HERE),no MicroPython tree at $(MICROPY_DIR) or no xtensa-lx106-elf-gcc or no assembled SDK (ESP_SDK: docs/firmware.md)))
+
+.PHONY: pico-w-image esp8266-image
+pico-w-image: $(PICO_W_UF2)
+esp8266-image: $(ESP8266_BIN)
+
+# Board definitions, manifests, the build script (replayed with stand-in tools) and the images
+# built here: CPython pytest, needs no toolchain for what it replays.
+test-firmware-defs: $(VENV_STAMP) pico-w-image esp8266-image
 	$(PYTEST) -q -rs tests/firmware/test_board_defs.py $(wildcard tests/firmware/test_build_*.py)
 
 TEST_TARGETS += lint-ci test-firmware-defs

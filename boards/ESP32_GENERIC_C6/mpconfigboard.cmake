@@ -6,3 +6,6 @@ endif()
 include(${MICROPY_PORT_DIR}/boards/ESP32_GENERIC_C6/mpconfigboard.cmake)
 
 get_filename_component(MICROPY_FROZEN_MANIFEST ${MICROPY_BOARD_DIR}/../../manifests/esp32.py ABSOLUTE)
+
+# More TCP connections than upstream's images allow (uhtfw_board.py tells uht the figure).
+list(APPEND SDKCONFIG_DEFAULTS ${MICROPY_BOARD_DIR}/../sdkconfig.uht)

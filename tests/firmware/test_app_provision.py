@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from app_support import HAVE_UHT, load_template, out, run_mpy
+from app_support import HAVE_UHT, REPO, load_template, out, run_mpy
 
 
 def test_first_boot_writes_main_and_settings(tmp_path):
@@ -87,3 +87,24 @@ def test_default_main_imports_without_serving_and_answers(tmp_path):
     assert lines[-2] == "200 text/html True"
     assert lines[-1] == "200 Hello, pico!"
     assert "uht:" not in text  # importing main must not start the server
+
+
+@pytest.mark.skipif(not HAVE_UHT, reason="uht (uht/__init__.py, uht/testing.py) is not in the repo yet")
+@pytest.mark.parametrize("board", ["RPI_PICO_W", "ESP32_GENERIC", "ESP8266_GENERIC", None])
+def test_default_main_takes_the_images_connection_figure(tmp_path, board):
+    # The image freezes boards/<BOARD>/uhtfw_board.py; without it (the unix port), uht's default.
+    out(run_mpy("import uhtfw.provision\nuhtfw.provision.provision()", tmp_path))
+    board_path = "" if board is None else "sys.path.append({!r})\n".format(str(REPO / "boards" / board))
+    script = (
+        "import sys\n"
+        + board_path
+        + "sys.path.insert(0, {!r})\n".format(str(tmp_path))
+        + "import main\nfrom uht import HTTPServer\nprint(main.app.max_connections, HTTPServer.max_connections)\n"
+    )
+    served, default = out(run_mpy(script, tmp_path)).split()[-2:]
+    if board is None:
+        assert served == default
+    else:
+        figures = {}
+        exec((REPO / "boards" / board / "uhtfw_board.py").read_text(), figures)
+        assert int(served) == figures["MAX_CONNECTIONS"] < figures["TCP_CONNECTIONS"]

@@ -8,6 +8,9 @@ Tests that need the MicroPython v1.28.0 tree find it through MICROPY_DIR (defaul
 import json
 import os
 import re
+import shutil
+import struct
+import subprocess
 import sys
 from pathlib import Path
 
@@ -75,7 +78,37 @@ def test_board_name_in_header_matches_board_json(board):
     names = re.findall(r'#define MICROPY_HW_BOARD_NAME\s+"([^"]+)"', header)
     assert names == [board_json(board)["board_name"]]
     # Defined after upstream's header, which would otherwise set its own name.
-    assert header.index("#include") < header.index("#undef MICROPY_HW_BOARD_NAME") < header.index("#define")
+    assert (
+        header.index("#include")
+        < header.index("#undef MICROPY_HW_BOARD_NAME")
+        < header.index("#define MICROPY_HW_BOARD_NAME")
+    )
+
+
+def board_figures(board):
+    figures = {}
+    exec((ROOT / "boards" / board / "uhtfw_board.py").read_text(), figures)
+    return figures["TCP_CONNECTIONS"], figures["MAX_CONNECTIONS"]
+
+
+@pytest.mark.parametrize("board", BOARDS)
+def test_connection_figure_is_what_the_stack_is_set_to(board):
+    tcp, usable = board_figures(board)
+    port = PORT_OF[board]
+    if port == "rp2":
+        header = (ROOT / "boards" / board / "mpconfigboard.h").read_text()
+        assert re.findall(r"#define MEMP_NUM_TCP_PCB \((\d+)\)", header) == [str(tcp)]
+        assert usable == tcp - 1  # the listening PCB has a pool of its own
+    elif port == "esp32":
+        cmake = (ROOT / "boards" / board / "mpconfigboard.cmake").read_text()
+        assert "list(APPEND SDKCONFIG_DEFAULTS ${MICROPY_BOARD_DIR}/../sdkconfig.uht)" in cmake
+        config = dict(re.findall(r"^(CONFIG_\w+)=(\S+)$", (ROOT / "boards" / "sdkconfig.uht").read_text(), re.M))
+        assert int(config["CONFIG_LWIP_MAX_SOCKETS"]) == tcp
+        assert int(config["CONFIG_LWIP_MAX_ACTIVE_TCP"]) >= tcp - 1
+        assert usable == tcp - 2  # the listening socket is one of the sockets
+    else:
+        assert (tcp, usable) == (5, 4)  # the SDK's lwIP, as it comes
+    assert usable >= 4
 
 
 def test_only_our_boards_are_defined():
@@ -173,7 +206,7 @@ def test_sdkconfig_fragments_exist(board):
 # --- manifests ------------------------------------------------------------------------------------
 
 
-def frozen(manifest, port):
+def frozen(manifest, port, board):
     """{frozen name: source path} of a manifest, resolved by the tree's own manifestfile.py in
     freeze mode (lists the files; compiles nothing)."""
     sys.path.insert(0, str(MICROPY_DIR / "tools"))
@@ -185,7 +218,7 @@ def frozen(manifest, port):
         "MPY_DIR": str(MICROPY_DIR),
         "MPY_LIB_DIR": str(MICROPY_DIR / "lib" / "micropython-lib"),
         "PORT_DIR": str(MICROPY_DIR / "ports" / port),
-        "BOARD_DIR": str(ROOT / "boards"),
+        "BOARD_DIR": str(ROOT / "boards" / board),
     }
     mf = manifestfile.ManifestFile(manifestfile.MODE_FREEZE, path_vars)
     mf.execute(str(manifest))
@@ -213,7 +246,7 @@ def test_host_only_modules_are_guarded():
 def test_manifest_freezes_uht_app_and_their_needs(board):
     need_tree()
     info = board_json(board)
-    names = frozen(ROOT / info["manifest"], info["port"])
+    names = frozen(ROOT / info["manifest"], info["port"], board)
     uht = repo_modules("uht")
     app = repo_modules("firmware/modules")
     assert uht and "uht/__init__.py" in uht
@@ -222,6 +255,7 @@ def test_manifest_freezes_uht_app_and_their_needs(board):
     for name in uht | app:
         assert names[name].is_relative_to(ROOT)
     assert {"logging.py", "ntptime.py", "asyncio/__init__.py"} <= set(names)
+    assert names["uhtfw_board.py"] == (ROOT / "boards" / board / "uhtfw_board.py").resolve()
     assert not UHT_HOST_ONLY & set(names)
 
 
@@ -229,7 +263,7 @@ def test_manifest_freezes_uht_app_and_their_needs(board):
 def test_one_boot_script_and_it_is_ours(board):
     need_tree()
     info = board_json(board)
-    names = frozen(ROOT / info["manifest"], info["port"])
+    names = frozen(ROOT / info["manifest"], info["port"], board)
     assert names[PORT_BOOT] == (ROOT / "firmware" / "modules" / PORT_BOOT).resolve()
     # A frozen boot.py/main.py would shadow the user's files on the board's filesystem.
     assert not {"boot.py", "main.py", "_boot_fat.py"} & set(names)
@@ -240,8 +274,8 @@ def test_manifest_keeps_everything_upstream_freezes(board):
     # Restating upstream's manifest (to drop its _boot.py) must not lose a module on the way.
     need_tree()
     info = board_json(board)
-    ours = frozen(ROOT / info["manifest"], info["port"])
-    stock = frozen(MICROPY_DIR / info["stock_manifest"], info["port"])
+    ours = frozen(ROOT / info["manifest"], info["port"], board)
+    stock = frozen(MICROPY_DIR / info["stock_manifest"], info["port"], board)
     lost = set(stock) - set(ours) - LEFT_OUT[info["port"]]
     assert not lost, sorted(lost)
     assert stock[PORT_BOOT] != ours[PORT_BOOT]
@@ -251,8 +285,8 @@ def test_manifest_keeps_everything_upstream_freezes(board):
 def test_size_manifest_differs_by_the_uht_package_only(board):
     need_tree()
     info = board_json(board)
-    full = set(frozen(ROOT / info["manifest"], info["port"]))
-    without = set(frozen(ROOT / info["manifest_no_uht"], info["port"]))
+    full = set(frozen(ROOT / info["manifest"], info["port"], board))
+    without = set(frozen(ROOT / info["manifest_no_uht"], info["port"], board))
     assert full - without == repo_modules("uht")
     assert without <= full
 
@@ -281,7 +315,7 @@ def test_uht_is_frozen_into_the_built_image(board):
     data = image.read_bytes()
     # Frozen modules are listed by name in the image (mp_frozen_names), NUL-terminated.
     assert b"uht/__init__.py\0" in data
-    assert b"uhtfw/__init__.py\0" in data and b"_boot.py\0" in data
+    assert b"uhtfw/__init__.py\0" in data and b"_boot.py\0" in data and b"uhtfw_board.py\0" in data
     if image.stat().st_mtime < newest_source_mtime(board):
         pytest.skip(
             "image older than its sources (uht/, firmware/modules/, boards/, manifests/): rebuild to check it all"
@@ -289,6 +323,35 @@ def test_uht_is_frozen_into_the_built_image(board):
     assert board_json(board)["board_name"].encode() in data
     for name in sorted(repo_modules("uht") | repo_modules("firmware/modules")):
         assert name.encode() in data, name + " not frozen in " + str(image)
+
+
+@pytest.mark.parametrize("board", BOARDS)
+def test_built_image_freezes_what_its_manifest_names(board):
+    # ci/check_frozen.py on the image's own frozen_content.c: our _boot, not the port's, and every
+    # module the manifest names (what the release workflow checks after each build).
+    dist, image = built(board)
+    need_tree()
+    sys.path.insert(0, str(ROOT / "ci"))
+    try:
+        import check_frozen
+    finally:
+        sys.path.pop(0)
+    problems, total, ours = check_frozen.check(board, dist / "frozen_content.c", MICROPY_DIR)
+    assert problems == []
+    assert ours == len(repo_modules("uht") | repo_modules("firmware/modules")) + 1  # + uhtfw_board.py
+
+
+@pytest.mark.parametrize("board", ["RPI_PICO_W", "RPI_PICO2_W"])
+def test_built_rp2_image_has_the_lwip_pcbs_uht_is_told(board):
+    # lwIP's pool descriptor memp_TCP_PCB (u16 size, u16 num, base, tab) read out of the image itself.
+    dist, image = built(board)
+    nm = shutil.which("arm-none-eabi-nm")
+    if not nm or not (dist / "firmware.elf").is_file():
+        pytest.skip("arm-none-eabi-nm or firmware.elf missing")
+    symbols = subprocess.run([nm, str(dist / "firmware.elf")], capture_output=True, text=True, check=True).stdout
+    address = int(re.search(r"^([0-9a-f]+) R memp_TCP_PCB$", symbols, re.M).group(1), 16)
+    size, num = struct.unpack_from("<HH", image.read_bytes(), address - 0x10000000)
+    assert num == board_figures(board)[0] and 150 < size < 300, (size, num)
 
 
 @pytest.mark.parametrize("board", BOARDS)
@@ -308,3 +371,17 @@ def test_size_report_matches_the_image(board):
     if report.get("filesystem_bytes") is not None:
         assert report["filesystem_bytes"] > 0
     assert (dist / "size.txt").read_text().startswith(board)
+
+
+def test_ci_runs_make_test_and_the_release_waits_for_it():
+    test = (ROOT / ".github" / "workflows" / "test.yml").read_text()
+    assert re.search(r"^\s+run: make test\b", test, re.M)
+    for need in ("gcc-arm-none-eabi", "socat", "pico-bootrom-rp2040", "UHT_RP2040_BOOTROM", "actions/cache"):
+        assert need in test, need
+    assert "workflow_call:" in test and "pull_request:" in test
+    firmware = (ROOT / ".github" / "workflows" / "firmware.yml").read_text()
+    assert "uses: ./.github/workflows/test.yml" in firmware
+    assert "needs: [build, test]" in firmware
+    assert (
+        "python3 ci/check_frozen.py ${{ matrix.board }} dist/firmware/${{ matrix.board }}/frozen_content.c" in firmware
+    )

@@ -6,6 +6,7 @@ import json
 import re
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 from test_board_defs import MICROPY_DIR, ROOT, need_tree
@@ -80,6 +81,7 @@ def test_esp32_board_cmake(board, variant, target, fragment, tmp_path):
     fragments = found["SDKCONFIG_DEFAULTS"].split(";")
     assert fragments[0] == "boards/sdkconfig.base" and fragment in fragments
     assert found["IDF_TARGET"] == target
+    assert str((ROOT / "boards" / "sdkconfig.uht").resolve()) in [str(Path(f).resolve()) for f in fragments]
     assert found["MICROPY_FROZEN_MANIFEST"] == str((ROOT / "manifests" / "esp32.py").resolve())
 
 
@@ -118,7 +120,7 @@ def test_esp8266_board_make():
         ("ESP8266_GENERIC", "esp8266", ["-DMICROPY_ESP8266_2M"]),
     ],
 )
-def test_board_header_resolves_upstream_and_names_uht(board, port, defines):
+def test_board_header_resolves_upstream_and_names_uht(board, port, defines, tmp_path):
     if not CC:
         pytest.skip("no host C compiler")
     need_tree()
@@ -126,6 +128,12 @@ def test_board_header_resolves_upstream_and_names_uht(board, port, defines):
     board_dir = ROOT / "boards" / board
     # The include order of the ports: core, board directory, port directory.
     command = [CC, "-E", "-dM", "-I", str(MICROPY_DIR), "-I", str(board_dir), "-I", str(port_dir)]
+    # Read twice in one unit, as the ports' modespnow.c does (it includes mpconfigport.h again):
+    # a redefined board name is an error under the ports' -Werror (-dM would hide the warning).
+    unit = tmp_path / "unit.c"
+    unit.write_text('#include "mpconfigboard.h"\n#include "mpconfigboard.h"\n')
+    twice = subprocess.run(command[:2] + command[3:] + defines + ["-Werror", str(unit)], capture_output=True, text=True)
+    assert twice.returncode == 0, twice.stderr
     command += defines + [str(board_dir / "mpconfigboard.h")]
     result = subprocess.run(command, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
@@ -135,6 +143,7 @@ def test_board_header_resolves_upstream_and_names_uht(board, port, defines):
     # Upstream's settings came along.
     if port == "rp2":
         assert macros["MICROPY_PY_NETWORK"] == "1" and "MICROPY_HW_FLASH_STORAGE_BYTES" in macros
+        assert macros["MEMP_NUM_TCP_PCB"] == "(16)"  # lwipopts.h reaches it through py/mpconfig.h
     elif board == "ESP32_GENERIC_C6":
         assert macros["MICROPY_HW_ENABLE_UART_REPL"] == "(1)"
     elif port == "esp32":

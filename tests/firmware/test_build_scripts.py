@@ -125,9 +125,9 @@ def test_size_report_command_writes_both_files(tmp_path):
 @pytest.mark.parametrize(
     "board, expected",
     [
-        ("ESP32_GENERIC", "--chip esp32 write_flash 0x1000 firmware.bin"),
-        ("ESP32_GENERIC_C6", "--chip esp32c6 write_flash 0x0 firmware.bin"),
-        ("ESP8266_GENERIC", "--chip esp8266 write_flash --flash_size=detect 0x0 firmware.bin"),
+        ("ESP32_GENERIC", "--chip esp32 write-flash 0x1000 firmware.bin"),
+        ("ESP32_GENERIC_C6", "--chip esp32c6 write-flash 0x0 firmware.bin"),
+        ("ESP8266_GENERIC", "--chip esp8266 write-flash --flash-size=detect 0x0 firmware.bin"),
     ],
 )
 def test_esptool_arguments(tmp_path, board, expected):

@@ -18,6 +18,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -51,7 +52,9 @@ def missing():
 
 
 class Board:
-    """One emulator process; the serial port is a TCP socket, turned into a pty for mpremote."""
+    """One emulator process; the serial port is a Unix socket in a directory of our own (only this
+    test can type at the board: a TCP port on a busy machine gets other suites' clients, whose
+    Ctrl-C/Ctrl-D bytes soft-reset the board), turned into a pty for mpremote."""
 
     def __init__(self, workdir, flash):
         self.workdir = workdir
@@ -60,6 +63,8 @@ class Board:
         port_file = workdir / "port"
         if port_file.exists():
             port_file.unlink()
+        # A short path of its own (a Unix socket path has a length limit), private to this user.
+        self.socket_path = Path(tempfile.mkdtemp(prefix="uht-emu-")) / "serial"
         err = os.open(workdir / "emulator.err", os.O_WRONLY | os.O_CREAT | os.O_APPEND)
         self.proc = subprocess.Popen(
             [
@@ -73,6 +78,8 @@ class Board:
                 str(self.log),
                 "--flash",
                 str(flash),
+                "--socket",
+                str(self.socket_path),
                 "--port-file",
                 str(port_file),
             ],
@@ -80,18 +87,19 @@ class Board:
             stdout=subprocess.DEVNULL,
         )
         os.close(err)
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120  # node starting on a loaded machine; a bound on failure only
         while not port_file.exists() or not port_file.read_text():
             assert self.proc.poll() is None, (workdir / "emulator.err").read_text()
             assert time.monotonic() < deadline, "emulator did not open its serial port"
             time.sleep(0.1)
-        self.port = int(port_file.read_text())
+        assert port_file.read_text() == str(self.socket_path)
         self.sock = None
         self.attach()
 
     def attach(self):
         """(Re)connect our own socket to the serial port (mpremote's socat takes it over meanwhile)."""
-        self.sock = socket.create_connection(("127.0.0.1", self.port))
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.connect(str(self.socket_path))
 
     def text(self):
         return self.log.read_bytes().decode("utf-8", "replace")
@@ -133,7 +141,7 @@ class Board:
         self.sock.close()
         tty = self.workdir / "ttyPICO"
         bridge = subprocess.Popen(
-            ["socat", f"pty,link={tty},rawer", f"tcp:127.0.0.1:{self.port}"],
+            ["socat", f"pty,link={tty},rawer", f"unix-connect:{self.socket_path}"],
             stderr=subprocess.DEVNULL,
         )
         try:
@@ -163,6 +171,7 @@ class Board:
             self.sock.close()
         self.proc.send_signal(signal.SIGTERM)  # saves the flash to --flash
         self.proc.wait(timeout=30)
+        shutil.rmtree(self.socket_path.parent, ignore_errors=True)
         # Keep the serial output of every boot for a look afterwards (build/ is git-ignored).
         LOG_DIR.mkdir(parents=True, exist_ok=True)
         with open(LOG_DIR / "serial.log", "ab") as kept:
@@ -189,10 +198,31 @@ def board(workdir):
 UHT_LINE = r"uht: no Wi-Fi \(Wi-Fi radio failed to start: [^\r\n]*\); serving on 0\.0\.0\.0:80\r?\n"
 
 
+def test_the_image_is_the_release_build():
+    # What `make firmware BOARD=RPI_PICO_W` makes with the release workflow's defaults: the two size
+    # builds ran before the shipped one (sizes.env has all three), and its frozen _boot is uht's.
+    if missing():
+        pytest.skip(missing())
+    sizes = dict(line.split("=", 1) for line in (IMAGE.parent / "sizes.env").read_text().split())
+    assert {"stock", "no_uht", "full"} <= set(sizes), sizes
+    sys.path.insert(0, str(REPO / "ci"))
+    import check_frozen
+
+    micropy_dir = Path(os.environ.get("MICROPY_DIR") or Path.home() / ".cache/uht/micropython-v1.28.0")
+    if not (micropy_dir / "tools" / "manifestfile.py").is_file():
+        pytest.skip("no MicroPython tree at {} to read the manifest with".format(micropy_dir))
+    problems = check_frozen.check("RPI_PICO_W", IMAGE.parent / "frozen_content.c", micropy_dir)[0]
+    assert problems == []
+
+
 def test_boots_and_prints_its_uht_line(board):
     m, out = board.wait_for(UHT_LINE)
     print(m.group(0).strip())
-    assert len(re.findall(r"(?m)^uht:", out)) == 1, out
+    notes = (board.workdir / "emulator.err").read_text()
+    # One boot, one line; nobody but this test has typed at the board (the emulator notes each client).
+    assert len(re.findall(r"(?m)^uht:", out)) == 1, out + notes
+    assert "serial client 1 connected" in notes and "serial client 2" not in notes, notes
+    assert "soft reboot" not in out and "KeyboardInterrupt" not in out, out
 
 
 def test_main_py_and_settings_are_provisioned(board):
@@ -213,6 +243,8 @@ async def go():
         print('RESULT', path, r.status, r.headers['content-type'], repr(r.text[:60]))
     r = await c.get('/api/status')
     print('STATUS', r.json()['mode'], r.json()['error'])
+    import uhtfw_board
+    print('CONNECTIONS', main.app.max_connections, uhtfw_board.MAX_CONNECTIONS, uhtfw_board.TCP_CONNECTIONS)
     import uhtfw, uhtfw.setup
     uhtfw.setup.add_routes(main.app, uhtfw.settings())  # what uhtfw.start() adds
     r = await c.get('/uht/setup')
@@ -229,6 +261,8 @@ def test_main_app_answers_through_testclient_on_the_device(board):
     assert "RESULT /api/status 200 application/json" in out
     assert "STATUS none Wi-Fi radio failed to start: OSError('access point has no address',)" in out
     assert "SETUP 200 True True" in out
+    # The default main.py serves as many connections as the image's lwIP holds, one kept spare.
+    assert "CONNECTIONS 15 15 16" in out
     assert "uht:" not in out  # `import main` must not start serving
 
 

@@ -10,6 +10,19 @@ def start(app, port=None):
     run.start(app, port)
 
 
+def max_connections():
+    """Connections the image's network stack holds, less what uht must keep spare (the figure of the
+    board it was built for: boards/<BOARD>/uhtfw_board.py, frozen as uhtfw_board); without it, uht's
+    own default for the port."""
+    try:
+        from uhtfw_board import MAX_CONNECTIONS
+    except ImportError:
+        from uht import HTTPServer
+
+        return HTTPServer.max_connections
+    return MAX_CONNECTIONS
+
+
 def restore_defaults():
     """Write the default /main.py and /settings.json again (old ones are kept as *.bak)."""
     from uhtfw import provision

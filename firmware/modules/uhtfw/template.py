@@ -17,9 +17,11 @@ MAIN_PY = """\
 # main.py - your uht web app. It runs at every boot (unless safe mode is on).
 # Edit it, then:  mpremote cp main.py :main.py + soft-reset
 # Wi-Fi settings live in /settings.json (or use the setup page at /uht/setup in access-point mode).
+import uhtfw
 from uht import HTTPServer
 
-app = HTTPServer()
+# As many connections as this image's network stack holds (uhtfw.max_connections()).
+app = HTTPServer(max_connections=uhtfw.max_connections())
 
 
 @app.route("/")
@@ -35,13 +37,9 @@ async def hello(req, resp, name):
 
 @app.route("/api/status")
 async def status(req, resp):
-    import uhtfw
-
     await resp.send_json(uhtfw.status())
 
 
 if __name__ == "__main__":
-    import uhtfw
-
     uhtfw.start(app)
 """

@@ -1,15 +1,21 @@
 // Boots a Raspberry Pi Pico (W) UF2 image in rp2040js and exposes its USB CDC serial port.
-// The serial port is served on a TCP port of 127.0.0.1; `socat pty,link=DEV,rawer tcp:127.0.0.1:PORT`
-// makes it a serial device that mpremote can open. Notes go to stderr; device output is also
-// appended to --log.
+// The serial port is served on a Unix socket (--socket PATH: only processes that can reach PATH can
+// type at the board) or, for a person at the keyboard, on a TCP port of 127.0.0.1 (--port N);
+// `socat pty,link=DEV,rawer unix-connect:PATH` (or `tcp:127.0.0.1:PORT`) makes it a serial device that
+// mpremote can open. Notes go to stderr; device output is also appended to --log.
 //
-//   node emulator.mjs --image firmware.uf2 --bootrom bootrom-b1.bin [--port N] [--port-file F]
-//                     [--flash state.bin] [--log out.txt]
+//   node emulator.mjs --image firmware.uf2 --bootrom bootrom-b1.bin [--socket PATH | --port N]
+//                     [--port-file F] [--flash state.bin] [--log out.txt]
+//
+// Why not TCP for tests: any local process can connect to a TCP port, and on a busy machine other
+// suites' clients do reach it (a port taken between a free-port probe and the server's bind): their
+// bytes land on the board's console (Ctrl-C, Ctrl-D: a soft reset, a second boot) and the serial
+// client they replace loses the board.
 //
 // rp2040js does not program flash: the boot ROM's flash functions are patched to BKPT stubs whose
 // handler edits mcu.flash, so MicroPython can format and write its littlefs filesystem.
 // SIGUSR1 presses the BOOTSEL button, SIGUSR2 releases it. SIGTERM saves the flash to --flash.
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { ConsoleLogger, LogLevel, Simulator, USBCDC } from 'rp2040js';
 
@@ -30,7 +36,7 @@ function parseArgs(argv) {
     args[argv[i].slice(2)] = argv[i + 1];
   }
   if (!args.image || !args.bootrom) {
-    throw new Error('usage: emulator.mjs --image X.uf2 --bootrom B.bin [--port N] [--port-file F] [--flash F] [--log L]');
+    throw new Error('usage: emulator.mjs --image X.uf2 --bootrom B.bin [--socket PATH | --port N] [--port-file F] [--flash F] [--log L]');
   }
   return args;
 }
@@ -142,19 +148,29 @@ function main() {
   };
   setInterval(feed, 2);
 
-  // The serial port is a TCP socket on 127.0.0.1 (one client at a time, a new one replaces the old):
-  // `socat pty,link=DEV,rawer tcp:127.0.0.1:PORT` turns it into a serial device for mpremote.
+  // The serial port: one client at a time, a new one replaces the old (the test hands the port to
+  // mpremote's socat and takes it back). Each client is noted, so a log shows who typed.
+  let clients = 0;
   const server = createServer((socket) => {
+    const id = ++clients;
+    note(`serial client ${id} connected${client ? ' (replaces the previous one)' : ''}`);
     if (client) client.destroy();
     client = socket;
     socket.on('data', (chunk) => { pending.push(...chunk); feed(); });
-    socket.on('close', () => { if (client === socket) client = null; });
+    socket.on('close', () => { note(`serial client ${id} gone`); if (client === socket) client = null; });
     socket.on('error', () => {});
   });
-  server.listen(Number(args.port || 0), '127.0.0.1', () => {
-    note(`serial on tcp 127.0.0.1:${server.address().port}`);
-    if (args['port-file']) writeFileSync(args['port-file'], String(server.address().port));
-  });
+  const listening = () => {
+    const where = args.socket ? `unix socket ${args.socket}` : `tcp 127.0.0.1:${server.address().port}`;
+    note(`serial on ${where}`);
+    if (args['port-file']) writeFileSync(args['port-file'], args.socket || String(server.address().port));
+  };
+  if (args.socket) {
+    if (existsSync(args.socket)) unlinkSync(args.socket);
+    server.listen(args.socket, listening);
+  } else {
+    server.listen(Number(args.port || 0), '127.0.0.1', listening);
+  }
 
   const finish = (why) => {
     sim.stop();
