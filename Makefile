@@ -116,7 +116,7 @@ test-emulator: pico-w-image
 
 # System tools some suites drive (curl, wrk load, socat for the emulator's serial, chromium for the
 # dashboard test): installed from Debian when missing and we are root; otherwise those tests skip.
-SYSTEM_TOOLS := curl wrk socat chromium
+SYSTEM_TOOLS := curl wrk socat chromium slowhttptest
 system-deps:
 	@missing=""; for t in $(SYSTEM_TOOLS); do command -v $$t >/dev/null 2>&1 || missing="$$missing $$t"; done; \
 	if [ -n "$$missing" ]; then \

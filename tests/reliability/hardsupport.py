@@ -149,8 +149,10 @@ def serves_normally(srv) -> None:  # type: ignore[no-untyped-def]
             if answer.status == 200 and answer.ended == "complete":
                 break
             time.sleep(0.4)
-        assert answer is not None and answer.status == 200 and answer.body == body, (
-            "%r answered %r\n%s" % (raw[:40], answer, srv.output()[-2000:])
+        assert answer is not None and answer.status == 200 and answer.body == body, "%r answered %r\n%s" % (
+            raw[:40],
+            answer,
+            srv.output()[-2000:],
         )
 
 
@@ -234,9 +236,9 @@ class PacedBody(threading.Thread):
 # -- availability probe ----------------------------------------------------------------------------
 
 
-def probe_once(srv, results: list, timeout: float = 3.0) -> None:  # type: ignore[no-untyped-def]
-    """GET / on a fresh connection: True when 200 and the whole body arrive within `timeout`
-    of the start (connect included)."""
+def probe_once(srv, results: list, at: float = 0.0, timeout: float = 3.0) -> None:  # type: ignore[no-untyped-def]
+    """GET / on a fresh connection; appends (ok, status or error, seconds taken, `at`): ok when
+    200 and the whole body arrive within `timeout` of the start (connect included)."""
     start = time.monotonic()
     try:
         with socket.create_connection((srv.host, srv.port), timeout=timeout) as s:
@@ -244,14 +246,15 @@ def probe_once(srv, results: list, timeout: float = 3.0) -> None:  # type: ignor
             answer = read_answer(s, max(0.01, timeout - (time.monotonic() - start)))
         took = time.monotonic() - start
         ok = answer.status == 200 and answer.body == b"uht is up\n" and took <= timeout
-        results.append((ok, answer.status, round(took, 2)))
+        results.append((ok, answer.status, round(took, 2), at))
     except OSError as exc:
-        results.append((False, type(exc).__name__, round(time.monotonic() - start, 2)))
+        results.append((False, type(exc).__name__, round(time.monotonic() - start, 2), at))
 
 
 def probe_for(srv, seconds: float, every: float = 0.5) -> list:  # type: ignore[no-untyped-def]
     """A probe every `every` seconds for `seconds` (each in its own thread, so a slow answer does
-    not delay the next probe); the list of (ok, status, seconds) once all have finished."""
+    not delay the next probe); the list of probe_once's tuples (`at`: seconds since the first
+    probe) once all have finished."""
     results: list = []
     threads = []
     start = time.monotonic()
@@ -260,7 +263,7 @@ def probe_for(srv, seconds: float, every: float = 0.5) -> list:  # type: ignore[
         delay = start + n * every - time.monotonic()
         if delay > 0:
             time.sleep(delay)
-        t = threading.Thread(target=probe_once, args=(srv, results), daemon=True)
+        t = threading.Thread(target=probe_once, args=(srv, results, n * every), daemon=True)
         t.start()
         threads.append(t)
         n += 1
