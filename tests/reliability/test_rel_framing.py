@@ -283,11 +283,11 @@ def test_503(srv) -> None:  # type: ignore[no-untyped-def]
     try:
         for _ in range(2):
             s = srv.connect()
-            s.sendall(b"GET /slow?s=2 HTTP/1.1\r\nHost: x\r\n\r\n")
+            s.sendall(b"GET /slow?s=1.2 HTTP/1.1\r\nHost: x\r\n\r\n")
             busy.append(s)
         time.sleep(0.5)
         _error(srv, 503, _shadow(), b"")
     finally:
         for s in busy:
             s.close()
-        time.sleep(2)  # the handlers finish: the slots are free for the next test
+        time.sleep(1.0)  # the handlers finish: the slots are free for the next test

@@ -22,7 +22,7 @@ from relsupport import settle_sockets, socket_count
 TRIES = int(os.environ.get("REL_LINGER_TRIES", "100"))
 # The same client, writing the head first and the body 50 ms later (two writes, as most clients
 # do): the body then arrives after the answer, so only lingering saves it, on every runtime.
-SPLIT_TRIES = int(os.environ.get("REL_LINGER_SPLIT_TRIES", "20"))
+SPLIT_TRIES = int(os.environ.get("REL_LINGER_SPLIT_TRIES", "10"))
 SPLIT_GAP = 0.05
 
 # 413: the reproduction, Content-Length 20000 > max_body with the 20,000 bytes

@@ -18,16 +18,19 @@ Against rate_app (`HTTPServer()` with its defaults: on MicroPython max_connectio
   charged): a body at 50 B/s is cut (408 or a close) after grace plus window, one at 1.2 KB/s
   is served, a handler that reads 10 bytes a second is served; when every slot is busy, a
   newcomer takes the slot of the connection furthest below the floor instead of getting 503.
+- Limits that match the stack: `max_connections` clients connecting at the same instant all get
+  through the listen queue at once (the default backlog holds them all).
 """
 
 import os
 import re
 import shutil
 import subprocess
+import threading
 import time
 
 import pytest
-from hardsupport import PacedBody, ask, probe_for, serves_normally, start
+from hardsupport import PacedBody, ask, probe_for, read_answer, serves_normally, start
 from relsupport import settle_sockets, socket_count
 
 ATTACK_SECONDS = int(os.environ.get("REL_ATTACK_SECONDS", "20"))
@@ -261,4 +264,43 @@ def test_busy_handlers_alone_still_get_503() -> None:
     finally:
         for s in busy:
             s.close()
+        srv.stop()
+
+
+def _connect_and_get(srv, barrier: threading.Barrier, results: list) -> None:  # type: ignore[no-untyped-def]
+    barrier.wait()
+    start = time.monotonic()
+    try:
+        with srv.connect(5) as s:
+            connected = time.monotonic() - start
+            s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            answer = read_answer(s, 5)
+        results.append((round(connected, 3), answer.status))
+    except OSError as exc:
+        results.append((round(time.monotonic() - start, 3), type(exc).__name__))
+
+
+@pytest.mark.parametrize("runtime", FLOOR_RUNTIMES)
+def test_max_connections_clients_at_once_are_all_accepted_at_once(runtime: str) -> None:
+    """Limits that match the stack: as many clients as `max_connections`, connecting at the same
+    instant, all get through the listen queue at once (the backlog holds them all); none waits
+    for a SYN retransmit (1 s on Linux), and each is answered 200. Three rounds."""
+    srv = start("rate_app.py", runtime)
+    try:
+        cap = _limits(srv)["max_connections"]
+        for _ in range(3):
+            results: list = []
+            barrier = threading.Barrier(cap)
+            threads = [threading.Thread(target=_connect_and_get, args=(srv, barrier, results)) for _ in range(cap)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join(15)
+            slow = [r for r in results if r[0] >= 0.9]
+            assert len(results) == cap and not slow and all(r[1] == 200 for r in results), (
+                "%d clients at once: %d waited for a SYN retransmit; (connect seconds, status): %s"
+                % (cap, len(slow), sorted(results))
+            )
+            time.sleep(0.5)  # the closes complete before the next round
+    finally:
         srv.stop()
