@@ -130,6 +130,9 @@ def test_attack_leaves_service_available(runtime: str, attack: str) -> None:
         left = settle_sockets(srv, baseline, wait=15.0)
         assert left <= baseline, "server holds %d sockets after the attack, %d before" % (left, baseline)
         assert srv.proc.poll() is None, "server died:\n" + srv.output()[-3000:]
+        for suffix in (".log", ".csv", ".html"):  # kept only when the test failed
+            if os.path.exists(prefix + suffix):
+                os.remove(prefix + suffix)
     finally:
         srv.stop()
 
