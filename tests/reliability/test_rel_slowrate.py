@@ -227,7 +227,7 @@ def test_newcomer_takes_the_slot_of_the_slowest_body(runtime: str) -> None:
             busy.append(s)
         # Every head read, all slots taken, none idle; the bodies have been measured for over a
         # second (a rate needs some time to be told apart) and are still in their 2 s grace.
-        time.sleep(1.4)
+        time.sleep(1.7)
         answer = ask(srv, b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", timeout=3)
         answered = time.monotonic()
         assert answer.status == 200 and answer.body == b"uht is up\n", "newcomer got %r" % answer
