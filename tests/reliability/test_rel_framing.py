@@ -8,7 +8,8 @@ first answer ended exactly where its framing said).
 Kinds: normal, empty, redirect, HEAD (plain and streamed), 100-continue, 204, 304, errors
 (400, 404, 405, 408, 413, 414, 431, 500, 501, 503, 505), streamed (start_stream()/write(),
 several send()s, a stream with its own Content-Length), close-delimited (a stream to HTTP/1.0),
-HTTP/1.0 with and without keep-alive. On MicroPython (uht from source and from .mpy) and CPython.
+HTTP/1.0 with and without keep-alive; and a stream cut by a handler error, which h11 must see as
+cut. On MicroPython (uht from source and from .mpy) and CPython.
 """
 
 import socket
@@ -209,6 +210,16 @@ def test_http10_keep_alive(srv) -> None:  # type: ignore[no-untyped-def]
     second request."""
     conn = _shadow()
     _check(srv, conn, b"GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", [200, b"uht is up\n", "end"])
+
+
+def test_stream_cut_by_a_handler_error_is_seen_as_cut(srv) -> None:  # type: ignore[no-untyped-def]
+    """A handler failing after its chunked body started: the connection closes without the last
+    chunk, so the client can tell the body is incomplete (h11 says so; it must not see an end)."""
+    conn = _shadow(target="/cut")
+    with srv.connect(5) as sock:
+        sock.sendall(conn.wire)  # type: ignore[attr-defined]
+        with pytest.raises(h11.RemoteProtocolError):
+            Reader(sock, conn).response()
 
 
 # -- errors ------------------------------------------------------------------------------------------

@@ -70,6 +70,13 @@ async def sized(req, resp):
     await resp.write(b"ghijkl")
 
 
+@app.route("/cut")
+async def cut(req, resp):
+    await resp.start_stream()
+    await resp.write(b"first part\n")
+    raise ValueError("a handler bug after the stream started")
+
+
 @app.route("/fail")
 async def fail(req, resp):
     raise ValueError("a handler bug")
