@@ -6,6 +6,7 @@ import http.client
 import json
 import os
 import subprocess
+import sys
 import threading
 import time
 
@@ -289,13 +290,14 @@ def profile_stages(log):
     return {"command": cmd, "stages": rows}
 
 
-FROZEN_MICROPYTHON = os.environ.get("FROZEN_MICROPYTHON") or os.path.expanduser(
-    "~/.cache/uht/bench-unix-frozen/micropython"
-)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests"))
+import runtimes  # noqa: E402  (tests/runtimes.py: the runtimes every suite and bench share)
+
+FROZEN_MICROPYTHON = runtimes.get("frozen").binary
 
 
 def frozen_binary():
-    """A unix-port MicroPython with uht frozen in, when one was built (see docs/benchmarks.md)."""
+    """The `frozen` runtime (64-bit unix MicroPython with uht frozen in: make runtime-frozen), when built."""
     return FROZEN_MICROPYTHON if os.access(FROZEN_MICROPYTHON, os.X_OK) else None
 
 

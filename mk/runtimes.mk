@@ -43,7 +43,7 @@ unix_build = mkdir -p $(2) && echo "building $(notdir $(2)) runtime (log: $(2)/b
 	|| { tail -30 $(2)/build.log; echo "runtime $(notdir $(2)) failed to build"; exit 1; }; \
 	cp $(2)/build/micropython $(2)/micropython
 
-.PHONY: runtimes runtime-frozen frozen-micropython micropython-1.21 micropython-trees
+.PHONY: runtimes runtime-frozen micropython-1.21 micropython-trees
 
 runtimes: mpy $(RUNTIME_TARGETS)
 
@@ -68,9 +68,6 @@ $(RUNTIME_FROZEN): $(UHT_SOURCES) mk/runtimes.mk | $(VENV_STAMP) micropython-tre
 	  > $(RUNTIMES_DIR)/frozen/manifest.py && \
 	$(call unix_build,$(MICROPY_DIR),$(RUNTIMES_DIR)/frozen,MICROPY_PY_BTREE=0 \
 	  FROZEN_MANIFEST=$(RUNTIMES_DIR)/frozen/manifest.py)
-
-# The name bench (mk/bench.mk) builds it by.
-frozen-micropython: runtime-frozen
 
 # v1.21.0's unix port with select.poll's POSIX shortcut off: that code (gone in 1.22) loses or
 # crashes on connections once more than four sockets wait, and no board port uses it. A variant of
