@@ -1,6 +1,6 @@
 """CPython's side: asyncio.start_server on uht's listening socket, host-sized defaults, and
-stand-ins for MicroPython's time.ticks_*() and sys.print_exception(). MicroPython never imports
-this module."""
+stand-ins for MicroPython's time.ticks_*() and sys.print_exception().
+MicroPython never imports this module."""
 
 import asyncio
 import time
