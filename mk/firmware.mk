@@ -140,17 +140,20 @@ RP2_TOOLCHAIN_HERE = [ -f "$(MICROPY_DIR)/ports/rp2/CMakeLists.txt" ] && command
 ESP8266_TOOLCHAIN_HERE = [ -f "$(MICROPY_DIR)/ports/esp8266/Makefile" ] && [ -n "$(ESP_SDK)" ] \
 	&& [ -f "$(ESP_SDK)/lib/libmain.a" ] && command -v xtensa-lx106-elf-gcc >/dev/null 2>&1
 PICO_W_UF2 := dist/firmware/RPI_PICO_W/firmware.uf2
+PICO2_W_UF2 := dist/firmware/RPI_PICO2_W/firmware.uf2
 ESP8266_BIN := dist/firmware/ESP8266_GENERIC/firmware.bin
 $(eval $(call fw-image,RPI_PICO_W,$(PICO_W_UF2),$(RP2_TOOLCHAIN_HERE),no MicroPython tree at $(MICROPY_DIR) or no cmake/arm-none-eabi-gcc))
+$(eval $(call fw-image,RPI_PICO2_W,$(PICO2_W_UF2),$(RP2_TOOLCHAIN_HERE),no MicroPython tree at $(MICROPY_DIR) or no cmake/arm-none-eabi-gcc))
 $(eval $(call fw-image,ESP8266_GENERIC,$(ESP8266_BIN),$(ESP8266_TOOLCHAIN_HERE),no MicroPython tree at $(MICROPY_DIR) or no xtensa-lx106-elf-gcc or no assembled SDK (ESP_SDK: docs/firmware.md)))
 
-.PHONY: pico-w-image esp8266-image
+.PHONY: pico-w-image pico2-w-image esp8266-image
 pico-w-image: $(PICO_W_UF2)
+pico2-w-image: $(PICO2_W_UF2)
 esp8266-image: $(ESP8266_BIN)
 
 # Board definitions, manifests, the build script (replayed with stand-in tools) and the images
 # built here: CPython pytest, needs no toolchain for what it replays.
-test-firmware-defs: $(VENV_STAMP) pico-w-image esp8266-image
+test-firmware-defs: $(VENV_STAMP) pico-w-image pico2-w-image esp8266-image
 	$(PYTEST) -q -rs tests/firmware/test_board_defs.py $(wildcard tests/firmware/test_build_*.py)
 
 TEST_TARGETS += lint-ci test-firmware-defs
