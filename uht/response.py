@@ -10,7 +10,7 @@ if TYPE_CHECKING:
     from .connection import Connection
     from .request import Request
 
-__all__ = ["Response", "http_date", "check_header"]
+__all__ = ("Response", "http_date", "check_header")  # a constant tuple: no list on the heap
 
 _NOT_STARTED = 0
 _STREAM_CHUNKED = 1  # HTTP/1.1 with no Content-Length: chunked transfer coding

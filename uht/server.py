@@ -14,8 +14,8 @@ from ._compat import (
 )
 
 if not IS_CIRCUITPYTHON:  # CircuitPython has no socket module: its transport is uht/_socketpool.py
-    from ._listen import accept_loop, listen_socket
-from .connection import BUSY, EVICTED, LINGER, LONG_LIVED, SHUTDOWN, SLOW, TIMEOUT, WAIT_HEAD, ClientGone, Connection
+    from ._listen import SocketStream, accept_loop, listen_socket
+from .connection import BUSY, LINGER, LONG_LIVED, SHUTDOWN, SLOW, TIMEOUT, WAIT_HEAD, ClientGone, Connection
 from .log import log_exception, logger
 from .request import Request, parse_head
 from .response import Response
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from typing import Any, Callable
 
 _STANDARD_METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE")
-__all__ = ["HTTPServer", "BUSY_REPLY"]
+__all__ = ("HTTPServer", "BUSY_REPLY")  # a constant tuple: no list on the heap
 
 
 class HTTPServer:
@@ -85,7 +85,6 @@ class HTTPServer:
     _sweeper: "asyncio.Task | None" = None
     _aio_server: "Any" = None
     _closing = False
-    _closed: "Any" = None  # an asyncio.Event, from start() on
 
     # -- registering handlers ----------------------------------------------------------------------
 
@@ -420,41 +419,23 @@ class HTTPServer:
     # -- admitting connections -------------------------------------------------------------------------
 
     def _admit(self) -> bool:
-        """Room for one more connection? At the cap, make room by closing, in this order: a
-        connection lingering after its answer (boards, where it takes a slot), the kept-alive
-        connection that has waited longest for its next request, the one furthest behind the
-        minimum data rate (head or body, grace or not), the one that has waited longest for a
-        first head. When none of these exists, there is no room."""
+        """Room for one more connection? At the cap, uht/eviction.py makes room by closing an
+        idle, lingering or slow connection, when there is one (loaded at the first full house; when
+        even that load fails for want of memory there is no room: the newcomer gets BUSY_REPLY)."""
         active = 0
         for c in self._conns:
             if c.expired is None and (c.state != LINGER or not IS_HOST):
                 active += 1
         if active < self.max_connections:
             return True
-        lingering = idle = slow = fresh = None
-        worst = 0
-        now = ticks_ms()
-        for c in self._conns:
-            if c.expired is not None:
-                continue
-            if c.state == LINGER:
-                if IS_HOST:
-                    continue  # on a host, lingering connections are beyond max_connections
-                lingering = c
-            elif c.state == WAIT_HEAD:
-                if c.requests and not c.buffered():
-                    if idle is None or ticks_diff(c.since, idle.since) < 0:
-                        idle = c
-                elif fresh is None or ticks_diff(c.since, fresh.since) < 0:
-                    fresh = c
-            short = c.shortfall(now, self.min_rate)
-            if short > worst:
-                worst = short
-                slow = c
-        victim = lingering or idle or slow or fresh
+        try:
+            from .eviction import pick_victim
+        except MemoryError:
+            return False
+        victim, why = pick_victim(self._conns, self.min_rate, IS_HOST)
         if victim is None:
             return False
-        self._expire(victim, SLOW if victim is slow else EVICTED)
+        self._expire(victim, why)
         return True
 
     def _expire(self, conn: Connection, why: str) -> None:
@@ -478,13 +459,13 @@ class HTTPServer:
                 sock.close()  # a board's slots are full: no room to linger either
                 return
             try:
-                stream = asyncio.StreamWriter(sock, _NO_EXTRA)  # type: ignore[call-arg,arg-type]
+                stream = SocketStream(sock)
                 conn = Connection(stream, stream, "", 0)
                 self._track(conn, asyncio.create_task(self._end(conn, True, None)))
             except MemoryError:
                 sock.close()
             return
-        stream = asyncio.StreamWriter(sock, _NO_EXTRA)  # type: ignore[call-arg,arg-type]
+        stream = SocketStream(sock)
         conn = self._connection(stream, stream, addr)
         self._track(conn, asyncio.create_task(self._serve(conn)))
 
@@ -519,7 +500,6 @@ class HTTPServer:
         if backlog is None:
             backlog = self.max_connections if IS_HOST else 2
         self._closing = False
-        self._closed = asyncio.Event()
         if IS_CIRCUITPYTHON:
             from ._socketpool import start_serving  # socketpool sockets
 
@@ -537,8 +517,17 @@ class HTTPServer:
         return self  # close(), wait_closed(); awaiting it gives itself, so `await start()` works too
 
     async def wait_closed(self) -> None:
-        if self._closed is not None:
-            await self._closed.wait()
+        """Until the server has stopped. The sweeper task runs exactly as long as the server does,
+        so waiting for it is waiting for the stop, with no Event (whose asyncio module would cost
+        a board 600 bytes of heap)."""
+        sweeper = self._sweeper
+        if sweeper is None:
+            return  # never started, or already stopped
+        try:
+            await sweeper
+        except asyncio.CancelledError:
+            if self._sweeper is not None:
+                raise  # not the stop: this waiter itself was cancelled
 
     def __await__(self) -> "Any":
         return awaitable(self)
@@ -589,14 +578,12 @@ class HTTPServer:
             self._stopped()
 
     def _stopped(self) -> None:
-        if self._sweeper is not None:
-            _cancel(self._sweeper)
-            self._sweeper = None
-        if self._closed is not None:
-            self._closed.set()
+        sweeper = self._sweeper
+        if sweeper is not None:
+            self._sweeper = None  # first: wait_closed() tells the stop from its own cancellation by it
+            _cancel(sweeper)
 
 
-_NO_EXTRA: dict = {}  # a stream's extra info: uht asks it nothing, so one empty dict serves all
 _NO_BUFFER = bytearray()  # what a closed connection holds once its buffers are kept for others
 _NO_VIEW = memoryview(_NO_BUFFER)
 
