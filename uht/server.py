@@ -45,10 +45,10 @@ class HTTPServer:
     max_body = 16384  # body()/json()/form() bytes -> 413 (per route: route(max_body=...))
     max_discard = 4096  # unread body bytes skipped to keep a connection alive
     buffer_size = 512  # initial read buffer per connection (grows to the head limits)
-    head_timeout = 10.0  # to receive a request head -> 408
-    idle_timeout = 5.0  # keep-alive wait for the next request
-    body_timeout = 10.0  # stall while reading a body
-    write_timeout = 10.0  # stall while sending
+    head_timeout = 10  # to receive a request head -> 408 (whole seconds: no float per request)
+    idle_timeout = 5  # keep-alive wait for the next request
+    body_timeout = 10  # stall while reading a body
+    write_timeout = 10  # stall while sending
     min_rate = 100  # bytes/s a head or body must average over min_rate_window, after the grace
     min_rate_grace = 2.0  # seconds of waiting for a head or body before its rate is judged
     min_rate_window = 5.0  # seconds of waiting the rate is averaged over
@@ -58,6 +58,7 @@ class HTTPServer:
     max_lingering = 2  # connections lingering at once (past that: close at once)
     max_long_lived = None  # WebSocket/event-stream connections (None: half of max_connections)
     access_log = False  # True: print a line per request; or a callable taking the line
+    collect_every = 8  # MicroPython: collect garbage each time 1/8 of the heap has been allocated (0: never set)
 
     def __init__(self, backlog: "int | None" = None, **options: "Any") -> None:
         if backlog is not None:
@@ -379,7 +380,7 @@ class HTTPServer:
 
     def _keep_buffers(self, conn: Connection) -> None:
         spare = self._spare
-        if len(conn.buf) == self.buffer_size and len(spare) < 2 * self.max_connections:
+        if len(conn.buf) == self.buffer_size and len(spare) < 2 * _SPARE_PAIRS:
             spare.append(conn.buf)
             spare.append(conn.out)
             conn.buf = conn.out = _NO_BUFFER
@@ -500,6 +501,8 @@ class HTTPServer:
         if backlog is None:
             backlog = self.max_connections if IS_HOST else 2
         self._closing = False
+        if IS_MICROPYTHON and self.collect_every:
+            _collect_often(self.collect_every)
         if IS_CIRCUITPYTHON:
             from ._socketpool import start_serving  # socketpool sockets
 
@@ -584,8 +587,26 @@ class HTTPServer:
             _cancel(sweeper)
 
 
+# Buffer pairs of closed connections kept for the next ones. One covers a client at a time; more
+# would hold a burst's buffers (650 bytes a pair) for good, and with the collector run often
+# (_collect_often) the buffers of connections beyond it are made low in the heap anyway.
+_SPARE_PAIRS = 1
 _NO_BUFFER = bytearray()  # what a closed connection holds once its buffers are kept for others
 _NO_VIEW = memoryview(_NO_BUFFER)
+
+
+def _collect_often(fraction: int) -> None:
+    """Set gc.threshold to 1/fraction of the heap, unless the app has set one. MicroPython collects
+    only when the heap is full by default, so until then every allocation is made further up the
+    heap, and whatever lives on (a module loaded by a first POST, a connection's buffers) lands
+    wherever that front happens to be: a few such islands leave no free block large enough for a
+    4 KB body in a 32 KB heap. Collecting often keeps the front low."""
+    import gc
+
+    threshold = getattr(gc, "threshold", None)  # CircuitPython has none
+    if threshold is not None and threshold() == -1:
+        heap = gc.mem_free() + gc.mem_alloc()  # type: ignore[attr-defined]  # MicroPython's gc
+        threshold(heap // fraction)
 
 
 def _cancel(task: "asyncio.Task") -> None:
