@@ -64,8 +64,7 @@ class Connection:
     mark_got = 0
 
     def __init__(self, reader: "Any", writer: "Any", remote_addr: "Any", buffer: "int | bytearray") -> None:
-        """buffer: the read buffer's size, or a buffer to reuse (HTTPServer keeps the buffers of
-        closed connections for the next ones)."""
+        """buffer: the read buffer's size, or a bytearray to read into."""
         self.reader = reader
         self.writer = writer
         self._addr = remote_addr  # a str, or what accept() gave (made a str on first use)

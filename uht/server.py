@@ -69,10 +69,6 @@ class HTTPServer:
             setattr(self, name, value)
         self.router = Router()
         self._conns: "list[Connection]" = []
-        # Read buffers (buffer_size) and head buffers of closed connections, for the next ones:
-        # a connection's buffers come from here once there have been max_connections of them, so
-        # traffic does not scatter new long-lived blocks over the heap.
-        self._spare: list = []
 
     # What an app only sometimes has starts as these class defaults (immutable ones: each server
     # gets its own list or dict when it adds to them), so a server costs little heap.
@@ -359,6 +355,9 @@ class HTTPServer:
                 pass
         finally:
             await self._end(conn, linger and conn.expired is None, req)
+            # A finished coroutine keeps its locals until it is freed itself, and a stale word on
+            # a stack can keep it: let go of the last request (its head and body) here.
+            req = resp = head = None  # type: ignore[assignment]
 
     async def _end(self, conn: Connection, linger: bool, req: "Request | None") -> None:
         """Close the connection, lingering first when the client may still be sending."""
@@ -374,27 +373,19 @@ class HTTPServer:
             if conn in self._conns:
                 self._conns.remove(conn)
             await conn.close()
-            self._keep_buffers(conn)
+            # Likewise the connection's buffers and task, should a stale word keep the connection.
+            conn.task = None
+            conn.buf = conn.out = _NO_BUFFER
+            conn.view = _NO_VIEW
             if self._closing and not self._conns:
                 self._stopped()
 
-    def _keep_buffers(self, conn: Connection) -> None:
-        spare = self._spare
-        if len(conn.buf) == self.buffer_size and len(spare) < 2 * _SPARE_PAIRS:
-            spare.append(conn.buf)
-            spare.append(conn.out)
-            conn.buf = conn.out = _NO_BUFFER
-            conn.view = _NO_VIEW
-            conn.start = conn.end = 0
-
     def _connection(self, reader: "Any", writer: "Any", addr: "Any") -> Connection:
-        """A Connection for a new client, on buffers a closed one left when there are some."""
-        spare = self._spare
-        if spare:
-            out = spare.pop()
-            conn = Connection(reader, writer, addr, spare.pop())
-            conn.out = out
-            return conn
+        """A Connection for a new client, with new buffers: they live as long as it does. (A pool
+        of closed connections' buffers was measured against this on the board-sized build: with
+        the collector run often, buffers made afresh land low in the heap and go with their
+        connection, and the mixed soak then passes in a 32 KB heap; kept buffers sat wherever the
+        first connections had left them and made it need 36-40 KB.)"""
         return Connection(reader, writer, addr, self.buffer_size)
 
     async def _linger(self, conn: Connection, budget: int) -> None:
@@ -475,18 +466,24 @@ class HTTPServer:
         cost heap on each read."""
         while True:
             await asyncio.sleep(0.25)
-            now = ticks_ms()
-            floor = self.min_rate
-            grace = int(self.min_rate_grace * 1000)
-            window = int(self.min_rate_window * 1000)
-            for conn in self._conns:
-                if conn.expired is not None:
-                    continue
-                deadline = conn.deadline
-                if deadline is not None and ticks_diff(now, deadline) >= 0:
-                    self._expire(conn, TIMEOUT)
-                elif floor and conn.rate_check(now, floor, grace, window):
-                    self._expire(conn, SLOW)
+            self._check_deadlines()
+
+    def _check_deadlines(self) -> None:
+        # Not inlined in _sweep: the sweeper's frame lives as long as the server, and a loop variable
+        # there would keep the last connection it looked at (its task, its finished request and
+        # body) alive after it closed.
+        now = ticks_ms()
+        floor = self.min_rate
+        grace = int(self.min_rate_grace * 1000)
+        window = int(self.min_rate_window * 1000)
+        for conn in self._conns:
+            if conn.expired is not None:
+                continue
+            deadline = conn.deadline
+            if deadline is not None and ticks_diff(now, deadline) >= 0:
+                self._expire(conn, TIMEOUT)
+            elif floor and conn.rate_check(now, floor, grace, window):
+                self._expire(conn, SLOW)
 
     # -- starting and stopping -------------------------------------------------------------------------
 
@@ -587,11 +584,7 @@ class HTTPServer:
             _cancel(sweeper)
 
 
-# Buffer pairs of closed connections kept for the next ones. One covers a client at a time; more
-# would hold a burst's buffers (650 bytes a pair) for good, and with the collector run often
-# (_collect_often) the buffers of connections beyond it are made low in the heap anyway.
-_SPARE_PAIRS = 1
-_NO_BUFFER = bytearray()  # what a closed connection holds once its buffers are kept for others
+_NO_BUFFER = bytearray()  # what a closed connection holds instead of its buffers
 _NO_VIEW = memoryview(_NO_BUFFER)
 
 
