@@ -60,10 +60,12 @@ class SocketStream:
         return None
 
     def close(self) -> None:
-        pass  # as asyncio's Stream: wait_closed() closes the socket
+        # Here, not in wait_closed() as asyncio's Stream does: creating that coroutine can fail
+        # for want of memory, and the socket must be released all the same.
+        self.s.close()
 
     async def wait_closed(self) -> None:
-        self.s.close()
+        pass
 
 
 def listen_socket(host: str, port: int, backlog: int) -> "Any":

@@ -219,10 +219,7 @@ class HTTPServer:
             if isinstance(exc, int):
                 exc = HTTPError(exc)
         except MemoryError:
-            try:
-                conn.write(constant_answer(status))
-            except OSError:
-                pass
+            _write_constant(conn, status)
             return
         await reply_error(self, conn, exc, head_only)
 
@@ -334,13 +331,25 @@ class HTTPServer:
                 if len(conn.buf) > self.buffer_size:
                     conn.shrink(self.buffer_size)
         except HTTPError as exc:
-            await self._reply_error(conn, exc, head is not None and head.startswith(b"HEAD "))
+            # (An exception raised in an except clause is not caught by its siblings: each await
+            # here is guarded itself, as even the coroutine it creates may not fit.)
+            try:
+                await self._reply_error(conn, exc, head is not None and head.startswith(b"HEAD "))
+            except MemoryError:
+                _write_constant(conn, exc.status)
+            except OSError:
+                pass
             # The client may still be sending: a head cut short, bytes after it, or a body.
             linger = conn.buffered() > 0 or head is None or req is not None and req._remaining != 0
         except (asyncio.CancelledError, ClientGone):
             why = conn.expired
             if (why == TIMEOUT or why == SLOW) and conn.state == WAIT_HEAD and conn.buffered():
-                await self._reply_error(conn, 408)
+                try:
+                    await self._reply_error(conn, 408)
+                except MemoryError:
+                    _write_constant(conn, 408)
+                except OSError:
+                    pass
         except OSError:
             pass
         except MemoryError:
@@ -354,7 +363,17 @@ class HTTPServer:
             except MemoryError:
                 pass
         finally:
-            await self._end(conn, linger and conn.expired is None, req)
+            try:
+                await self._end(conn, linger and conn.expired is None, req)
+            except MemoryError:  # not even _end's coroutine fits: close at once, without it
+                if conn in self._conns:
+                    self._conns.remove(conn)
+                try:
+                    conn.writer.s.close()  # MicroPython's stream: the socket; nothing to allocate
+                    if self._closing and not self._conns:
+                        self._stopped()
+                except BaseException:  # CPython's stream has no `s` (and never gets here)
+                    pass
             # A finished coroutine keeps its locals until it is freed itself, and a stale word on
             # a stack can keep it: let go of the last request (its head and body) here.
             req = resp = head = None  # type: ignore[assignment]
@@ -582,6 +601,14 @@ class HTTPServer:
         if sweeper is not None:
             self._sweeper = None  # first: wait_closed() tells the stop from its own cancellation by it
             _cancel(sweeper)
+
+
+def _write_constant(conn: Connection, status: int) -> None:
+    """The constant answer for status, straight to the stream: nothing to allocate."""
+    try:
+        conn.write(constant_answer(status))
+    except OSError:
+        pass
 
 
 _NO_BUFFER = bytearray()  # what a closed connection holds instead of its buffers
