@@ -7,8 +7,9 @@ import os
 
 options.defaults(uht=True)
 
-# Modules of uht that only CPython imports (uht/_cpython.py says so): no use in flash.
-UHT_HOST_ONLY = ("_cpython.py",)
+# Modules of uht that MicroPython never imports (each says so): CPython's side, and CircuitPython's
+# (its clock and its socketpool transport). No use in a MicroPython image's flash.
+UHT_NOT_ON_MICROPYTHON = ("_cpython.py", "_circuitpython.py", "_socketpool.py")
 
 
 def uht_modules():
@@ -16,13 +17,15 @@ def uht_modules():
     for top, _dirs, files in os.walk("../uht"):
         for name in files:
             path = os.path.relpath(os.path.join(top, name), "../uht")
-            if name.endswith(".py") and path not in UHT_HOST_ONLY:
+            if name.endswith(".py") and path not in UHT_NOT_ON_MICROPYTHON:
                 found.append(path)
     return sorted(found)
 
 
 if options.uht:
-    package("uht", files=uht_modules(), base_path="..")
+    # opt=3: no line-number tables (tracebacks name the function, not the line) and no asserts:
+    # less flash; the heap is the same.
+    package("uht", files=uht_modules(), base_path="..", opt=3)
 
 # _boot.py (mounts the filesystem, provisions /main.py, safe mode) and the uhtfw package.
 freeze("../firmware/modules")

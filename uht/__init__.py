@@ -5,4 +5,4 @@ from .server import HTTPServer
 from .status import HTTPError
 
 __version__ = "0.1.0"
-__all__ = ["HTTPServer", "HTTPError"]
+__all__ = ("HTTPServer", "HTTPError")  # a constant tuple: no list on the heap

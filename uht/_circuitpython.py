@@ -21,4 +21,4 @@ from traceback import print_exception
 # A board's time has no ticks_*: adafruit_ticks (asyncio's own clock) uses supervisor.ticks_ms().
 from adafruit_ticks import ticks_add, ticks_diff, ticks_ms
 
-__all__ = ["gmtime", "print_exception", "ticks_add", "ticks_diff", "ticks_ms"]
+__all__ = ("gmtime", "print_exception", "ticks_add", "ticks_diff", "ticks_ms")  # a constant tuple: no list on the heap

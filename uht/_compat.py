@@ -2,7 +2,7 @@
 
 import sys
 
-__all__ = [
+__all__ = (  # a constant tuple: in flash when frozen, where a list would be built in the heap
     "IS_MICROPYTHON",
     "IS_CIRCUITPYTHON",
     "IS_HOST",
@@ -12,7 +12,7 @@ __all__ = [
     "ticks_ms",
     "print_exception",
     "awaitable",
-]
+)
 
 IS_CIRCUITPYTHON = sys.implementation.name == "circuitpython"
 # CircuitPython is a MicroPython fork: the same core, so MicroPython's code paths and defaults.

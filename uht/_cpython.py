@@ -16,7 +16,7 @@ HOST_DEFAULTS = {
     "max_body": 1024 * 1024,
     "max_discard": 65536,
     "buffer_size": 2048,
-    "idle_timeout": 30.0,
+    "idle_timeout": 30,
 }
 
 

@@ -1,4 +1,5 @@
-"""The transport seam, listening side: the listening socket, and the accept loop for MicroPython.
+"""The transport seam, listening side: the listening socket, the accept loop for MicroPython, and
+the stream over each client socket there.
 
 Everything uht does with sockets below HTTP is here and in uht/connection.py (reads, writes,
 close). MicroPython's own start_server loses its accept loop when creating a connection task
@@ -17,6 +18,54 @@ if TYPE_CHECKING:
     from ._micropython import core, sleep_ms
 elif IS_MICROPYTHON:
     from asyncio import core, sleep_ms
+
+
+class SocketStream:
+    """MicroPython: one client socket as the reader and writer a Connection uses (readinto, write,
+    drain, close, wait_closed), doing what asyncio's Stream does for them and nothing else:
+    loading asyncio's stream module would cost a board about 860 bytes of heap for good.
+    write() sends at once what the socket takes and keeps the rest in `out_buf` for drain();
+    `s` is the socket (the Ctrl-C path closes it directly). readinto and drain are generators,
+    which MicroPython's asyncio awaits as it awaits its own Stream's."""
+
+    out_buf: "Any" = b""
+
+    def __init__(self, sock: "Any") -> None:
+        self.s = sock
+
+    def readinto(self, buf: "Any") -> "Any":
+        """Awaitable: bytes read into buf, 0 at end of stream, None when woken with nothing."""
+        yield core._io_queue.queue_read(self.s)
+        return self.s.readinto(buf)
+
+    def write(self, data: "Any") -> None:
+        if not self.out_buf:
+            sent = self.s.write(data)
+            if sent == len(data):
+                return
+            if sent:
+                data = memoryview(data)[sent:]
+        self.out_buf += data  # a copy: the caller may reuse its buffer
+
+    def drain(self) -> "Any":
+        """Awaitable: until out_buf is sent. Always yields at least once, so a handler writing in a
+        loop cannot starve the other tasks."""
+        if not self.out_buf:
+            return (yield from sleep_ms(0))  # type: ignore[misc]  # a generator on MicroPython
+        while self.out_buf:
+            yield core._io_queue.queue_write(self.s)
+            sent = self.s.write(self.out_buf)
+            if sent:
+                self.out_buf = self.out_buf[sent:]
+        return None
+
+    def close(self) -> None:
+        # Here, not in wait_closed() as asyncio's Stream does: creating that coroutine can fail
+        # for want of memory, and the socket must be released all the same.
+        self.s.close()
+
+    async def wait_closed(self) -> None:
+        pass
 
 
 def listen_socket(host: str, port: int, backlog: int) -> "Any":

@@ -64,8 +64,7 @@ class Connection:
     mark_got = 0
 
     def __init__(self, reader: "Any", writer: "Any", remote_addr: "Any", buffer: "int | bytearray") -> None:
-        """buffer: the read buffer's size, or a buffer to reuse (HTTPServer keeps the buffers of
-        closed connections for the next ones)."""
+        """buffer: the read buffer's size, or a bytearray to read into."""
         self.reader = reader
         self.writer = writer
         self._addr = remote_addr  # a str, or what accept() gave (made a str on first use)
@@ -101,7 +100,7 @@ class Connection:
     # While metered, the connection counts the bytes it receives and the time uht spends waiting
     # for them (a handler that pauses between body reads is not charged). The sweeper judges the
     # rate over windows of that waiting time (rate_check); a newcomer at a full server takes the
-    # slot of the connection furthest below the floor (shortfall).
+    # slot of the connection furthest below the floor (uht/eviction.py: shortfall).
 
     def meter(self, on: bool) -> None:
         """Start counting afresh (a head or a body begins), or stop."""
@@ -133,18 +132,6 @@ class Connection:
         self.mark_at = t
         self.mark_got = self.got
         return slow
-
-    def shortfall(self, now: int, floor: int) -> int:
-        """How many bytes this connection is behind the floor rate over the time it has been
-        measured, grace or not (so the slowest for the longest is the furthest behind); 0 when it
-        is not behind, when it is not waiting for data, or when under 0.1 s has been measured."""
-        if not self.metered or self.wait_since is None:
-            return 0
-        t = self.waiting_ms(now)
-        if t < 100:
-            return 0
-        behind = floor * t // 1000 - self.got
-        return behind if behind > 0 else 0
 
     def _waited(self, t0: int, n: int) -> None:
         self.waited += ticks_diff(ticks_ms(), t0)

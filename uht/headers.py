@@ -1,5 +1,6 @@
-"""Header fields: their syntax (RFC 9110), the case-insensitive mapping handlers see, and the
-HTTP date format."""
+"""Header fields: their syntax (RFC 9110), header injection checks, and the HTTP date format.
+(The case-insensitive mapping handlers see is uht/headermap.py, loaded when a handler first asks
+for `req.headers`: a plain GET never builds one.)"""
 
 import re
 import time
@@ -52,57 +53,6 @@ def name_is_token(data: bytes, start: int, end: int) -> bool:
         if c > 127 or token[c] != 49:  # "1"
             return False
     return True
-
-
-class Headers:
-    """Case-insensitive header mapping: names are stored lower-case, values are str; a repeated
-    header's values are joined with ", "."""
-
-    def __init__(self) -> None:
-        self._d: "dict[str, str]" = {}
-
-    def __getitem__(self, name: str) -> str:
-        return self._d[name.lower()]
-
-    def __contains__(self, name: str) -> bool:
-        return name.lower() in self._d
-
-    def __iter__(self) -> "object":
-        return iter(self._d)
-
-    def __len__(self) -> int:
-        return len(self._d)
-
-    def get(self, name: str, default: "str | None" = None) -> "str | None":
-        return self._d.get(name.lower(), default)
-
-    def items(self) -> "object":
-        return self._d.items()
-
-    def add(self, name: str, value: str) -> None:
-        """Append a value: repeated headers are joined with ', '."""
-        name = name.lower()
-        old = self._d.get(name)
-        self._d[name] = value if old is None else old + ", " + value
-
-
-def parse_fields(head: bytes, pos: int) -> Headers:
-    """A Headers built from the field lines of head starting at pos (already validated)."""
-    headers = Headers()
-    fields = headers._d
-    size = len(head)
-    while pos < size:
-        eol = head.find(b"\n", pos)
-        if eol < 0:
-            eol = size
-        colon = head.find(b":", pos, eol)
-        end = eol - 1 if head[eol - 1] == 13 else eol
-        name = str(head[pos:colon], "utf-8").lower()
-        value = str(head[colon + 1 : end], "utf-8").strip()
-        old = fields.get(name)
-        fields[name] = value if old is None else old + ", " + value
-        pos = eol + 1
-    return headers
 
 
 def check_header(name: str, value: str) -> None:

@@ -14,7 +14,7 @@ Memory: one buffer of `buffer_size` bytes plus the boundary, whatever the size o
 boundary is searched across read borders by keeping its length minus one byte unconsumed.
 """
 
-from .headers import Headers
+from .headermap import Headers
 from .status import HTTPError
 
 BUFFER_SIZE = 1024

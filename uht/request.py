@@ -7,14 +7,14 @@ and stays valid for as long as anything holds the request (the head bytes belong
 """
 
 from ._compat import TYPE_CHECKING
-from .headers import Headers, name_is_token, parse_fields, text_is_bad
+from .headers import name_is_token, text_is_bad
 from .status import HTTPError
-from .urlcodec import parse_qs, unquote
 
 if TYPE_CHECKING:
     from typing import Any
 
     from .connection import Connection
+    from .headermap import Headers
 
 _CHUNKED = -1  # Request._remaining for a chunked body (uht.body.CHUNKED)
 # The usual methods as constant strings: no str to allocate for them.
@@ -93,9 +93,11 @@ class Request:
             self.path = target
 
     @property
-    def headers(self) -> Headers:
+    def headers(self) -> "Headers":
         """The request's headers (names lower-case; repeated ones joined with ", ")."""
         if self._headers is None:
+            from .headermap import parse_fields  # loaded by the first handler that asks
+
             head = self._head
             self._headers = parse_fields(head, head.find(b"\n") + 1)
         return self._headers
@@ -126,6 +128,8 @@ class Request:
     @property
     def query(self) -> dict:
         if self._query is None:
+            from .urlcodec import parse_qs  # only for requests whose handler reads the query
+
             try:
                 self._query = parse_qs(self._raw_query.encode())
             except ValueError:
@@ -170,6 +174,8 @@ class Request:
 
 def _decode_segments(path: str) -> list:
     """Split on '/' first, then percent-decode each segment, so %2F stays inside a segment."""
+    from .urlcodec import unquote  # only for paths with a percent-escape
+
     try:
         return [unquote(s.encode()) for s in path.split("/")[1:]]
     except ValueError:

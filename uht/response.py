@@ -10,7 +10,7 @@ if TYPE_CHECKING:
     from .connection import Connection
     from .request import Request
 
-__all__ = ["Response", "http_date", "check_header"]
+__all__ = ("Response", "http_date", "check_header")  # a constant tuple: no list on the heap
 
 _NOT_STARTED = 0
 _STREAM_CHUNKED = 1  # HTTP/1.1 with no Content-Length: chunked transfer coding
@@ -251,7 +251,9 @@ class Response:
             _append(out, value)
             out += b"\r\n"
         if length is not None:
-            out += b"Content-Length: %d\r\n" % length
+            out += b"Content-Length: "
+            _append_digits(out, length)
+            out += b"\r\n"
         if not self.keep_alive:
             out += b"Connection: close\r\n"
         elif self.request is not None and self.request.version == 10:
@@ -283,6 +285,16 @@ def _status_line(status: int, reason: "str | None") -> bytes:
                 return line
         reason = reason_for(status)
     return ("HTTP/1.1 %d %s\r\n" % (status, reason)).encode()
+
+
+def _append_digits(out: bytearray, n: int) -> None:
+    """n in decimal, appended digit by digit: formatting it would allocate on every response."""
+    unit = 1
+    while unit * 10 <= n:
+        unit *= 10
+    while unit:
+        out.append(48 + n // unit % 10)
+        unit //= 10
 
 
 if IS_MICROPYTHON:

@@ -23,8 +23,10 @@ class Route:
         self.handler = handler
         self.methods = methods
         self.max_body = max_body
-        self.parts: list = []  # for parameterised routes: list of str literals or (kind, name)
-        self.rest = False  # ends with <path:...>
+
+    # Only parameterised routes set these (a literal route costs no list).
+    parts: "Any" = ()  # a list of str literals and _ONE / _INT
+    rest = False  # ends with <path:...>
 
 
 def _compile(route: Route) -> None:
@@ -73,21 +75,28 @@ def _match_parts(route: Route, segments: list) -> "list | None":
 
 
 class Router:
+    # An app with literal routes only never needs these: shared empty defaults until a
+    # parameterised route (or a method) gives the router its own.
+    by_length: "dict" = {}  # segment count -> [Route, ...]; never added to while it is the default
+    rest_routes: "Any" = ()  # routes ending in <path:...>
+    methods_in_use: "Any" = ()  # every method some route answers
+
     def __init__(self) -> None:
         self.static: dict = {}  # path -> [Route, ...]
-        self.by_length: dict = {}  # segment count -> [Route, ...]
-        self.rest_routes: list = []  # routes ending in <path:...>
-        self.methods_in_use: set = set()
 
     def add(self, route: Route) -> None:
-        self.methods_in_use.update(route.methods)
+        for method in route.methods:
+            if method not in self.methods_in_use:
+                self.methods_in_use = tuple(self.methods_in_use) + (method,)
         if "<" not in route.pattern:
             self.static.setdefault(route.pattern, []).append(route)
             return
         _compile(route)
         if route.rest:
-            self.rest_routes.append(route)
+            self.rest_routes = list(self.rest_routes) + [route]
         else:
+            if self.by_length is Router.by_length:  # still the shared default
+                self.by_length = {}
             self.by_length.setdefault(len(route.parts), []).append(route)
 
     def candidates(self, path: "str | None", segments: list) -> "Any":

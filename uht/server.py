@@ -14,8 +14,8 @@ from ._compat import (
 )
 
 if not IS_CIRCUITPYTHON:  # CircuitPython has no socket module: its transport is uht/_socketpool.py
-    from ._listen import accept_loop, listen_socket
-from .connection import BUSY, EVICTED, LINGER, LONG_LIVED, SHUTDOWN, SLOW, TIMEOUT, WAIT_HEAD, ClientGone, Connection
+    from ._listen import SocketStream, accept_loop, listen_socket
+from .connection import BUSY, LINGER, LONG_LIVED, SHUTDOWN, SLOW, TIMEOUT, WAIT_HEAD, ClientGone, Connection
 from .log import log_exception, logger
 from .request import Request, parse_head
 from .response import Response
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from typing import Any, Callable
 
 _STANDARD_METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE")
-__all__ = ["HTTPServer", "BUSY_REPLY"]
+__all__ = ("HTTPServer", "BUSY_REPLY")  # a constant tuple: no list on the heap
 
 
 class HTTPServer:
@@ -45,10 +45,10 @@ class HTTPServer:
     max_body = 16384  # body()/json()/form() bytes -> 413 (per route: route(max_body=...))
     max_discard = 4096  # unread body bytes skipped to keep a connection alive
     buffer_size = 512  # initial read buffer per connection (grows to the head limits)
-    head_timeout = 10.0  # to receive a request head -> 408
-    idle_timeout = 5.0  # keep-alive wait for the next request
-    body_timeout = 10.0  # stall while reading a body
-    write_timeout = 10.0  # stall while sending
+    head_timeout = 10  # to receive a request head -> 408 (whole seconds: no float per request)
+    idle_timeout = 5  # keep-alive wait for the next request
+    body_timeout = 10  # stall while reading a body
+    write_timeout = 10  # stall while sending
     min_rate = 100  # bytes/s a head or body must average over min_rate_window, after the grace
     min_rate_grace = 2.0  # seconds of waiting for a head or body before its rate is judged
     min_rate_window = 5.0  # seconds of waiting the rate is averaged over
@@ -58,6 +58,7 @@ class HTTPServer:
     max_lingering = 2  # connections lingering at once (past that: close at once)
     max_long_lived = None  # WebSocket/event-stream connections (None: half of max_connections)
     access_log = False  # True: print a line per request; or a callable taking the line
+    collect_every = 8  # MicroPython: collect garbage each time 1/8 of the heap has been allocated (0: never set)
 
     def __init__(self, backlog: "int | None" = None, **options: "Any") -> None:
         if backlog is not None:
@@ -68,10 +69,6 @@ class HTTPServer:
             setattr(self, name, value)
         self.router = Router()
         self._conns: "list[Connection]" = []
-        # Read buffers (buffer_size) and head buffers of closed connections, for the next ones:
-        # a connection's buffers come from here once there have been max_connections of them, so
-        # traffic does not scatter new long-lived blocks over the heap.
-        self._spare: list = []
 
     # What an app only sometimes has starts as these class defaults (immutable ones: each server
     # gets its own list or dict when it adds to them), so a server costs little heap.
@@ -85,7 +82,6 @@ class HTTPServer:
     _sweeper: "asyncio.Task | None" = None
     _aio_server: "Any" = None
     _closing = False
-    _closed: "Any" = None  # an asyncio.Event, from start() on
 
     # -- registering handlers ----------------------------------------------------------------------
 
@@ -223,10 +219,7 @@ class HTTPServer:
             if isinstance(exc, int):
                 exc = HTTPError(exc)
         except MemoryError:
-            try:
-                conn.write(constant_answer(status))
-            except OSError:
-                pass
+            _write_constant(conn, status)
             return
         await reply_error(self, conn, exc, head_only)
 
@@ -338,13 +331,25 @@ class HTTPServer:
                 if len(conn.buf) > self.buffer_size:
                     conn.shrink(self.buffer_size)
         except HTTPError as exc:
-            await self._reply_error(conn, exc, head is not None and head.startswith(b"HEAD "))
+            # (An exception raised in an except clause is not caught by its siblings: each await
+            # here is guarded itself, as even the coroutine it creates may not fit.)
+            try:
+                await self._reply_error(conn, exc, head is not None and head.startswith(b"HEAD "))
+            except MemoryError:
+                _write_constant(conn, exc.status)
+            except OSError:
+                pass
             # The client may still be sending: a head cut short, bytes after it, or a body.
             linger = conn.buffered() > 0 or head is None or req is not None and req._remaining != 0
         except (asyncio.CancelledError, ClientGone):
             why = conn.expired
             if (why == TIMEOUT or why == SLOW) and conn.state == WAIT_HEAD and conn.buffered():
-                await self._reply_error(conn, 408)
+                try:
+                    await self._reply_error(conn, 408)
+                except MemoryError:
+                    _write_constant(conn, 408)
+                except OSError:
+                    pass
         except OSError:
             pass
         except MemoryError:
@@ -358,7 +363,20 @@ class HTTPServer:
             except MemoryError:
                 pass
         finally:
-            await self._end(conn, linger and conn.expired is None, req)
+            try:
+                await self._end(conn, linger and conn.expired is None, req)
+            except MemoryError:  # not even _end's coroutine fits: close at once, without it
+                if conn in self._conns:
+                    self._conns.remove(conn)
+                try:
+                    conn.writer.s.close()  # MicroPython's stream: the socket; nothing to allocate
+                    if self._closing and not self._conns:
+                        self._stopped()
+                except BaseException:  # CPython's stream has no `s` (and never gets here)
+                    pass
+            # A finished coroutine keeps its locals until it is freed itself, and a stale word on
+            # a stack can keep it: let go of the last request (its head and body) here.
+            req = resp = head = None  # type: ignore[assignment]
 
     async def _end(self, conn: Connection, linger: bool, req: "Request | None") -> None:
         """Close the connection, lingering first when the client may still be sending."""
@@ -374,27 +392,19 @@ class HTTPServer:
             if conn in self._conns:
                 self._conns.remove(conn)
             await conn.close()
-            self._keep_buffers(conn)
+            # Likewise the connection's buffers and task, should a stale word keep the connection.
+            conn.task = None
+            conn.buf = conn.out = _NO_BUFFER
+            conn.view = _NO_VIEW
             if self._closing and not self._conns:
                 self._stopped()
 
-    def _keep_buffers(self, conn: Connection) -> None:
-        spare = self._spare
-        if len(conn.buf) == self.buffer_size and len(spare) < 2 * self.max_connections:
-            spare.append(conn.buf)
-            spare.append(conn.out)
-            conn.buf = conn.out = _NO_BUFFER
-            conn.view = _NO_VIEW
-            conn.start = conn.end = 0
-
     def _connection(self, reader: "Any", writer: "Any", addr: "Any") -> Connection:
-        """A Connection for a new client, on buffers a closed one left when there are some."""
-        spare = self._spare
-        if spare:
-            out = spare.pop()
-            conn = Connection(reader, writer, addr, spare.pop())
-            conn.out = out
-            return conn
+        """A Connection for a new client, with new buffers: they live as long as it does. (A pool
+        of closed connections' buffers was measured against this on the board-sized build: with
+        the collector run often, buffers made afresh land low in the heap and go with their
+        connection, and the mixed soak then passes in a 32 KB heap; kept buffers sat wherever the
+        first connections had left them and made it need 36-40 KB.)"""
         return Connection(reader, writer, addr, self.buffer_size)
 
     async def _linger(self, conn: Connection, budget: int) -> None:
@@ -420,41 +430,23 @@ class HTTPServer:
     # -- admitting connections -------------------------------------------------------------------------
 
     def _admit(self) -> bool:
-        """Room for one more connection? At the cap, make room by closing, in this order: a
-        connection lingering after its answer (boards, where it takes a slot), the kept-alive
-        connection that has waited longest for its next request, the one furthest behind the
-        minimum data rate (head or body, grace or not), the one that has waited longest for a
-        first head. When none of these exists, there is no room."""
+        """Room for one more connection? At the cap, uht/eviction.py makes room by closing an
+        idle, lingering or slow connection, when there is one (loaded at the first full house; when
+        even that load fails for want of memory there is no room: the newcomer gets BUSY_REPLY)."""
         active = 0
         for c in self._conns:
             if c.expired is None and (c.state != LINGER or not IS_HOST):
                 active += 1
         if active < self.max_connections:
             return True
-        lingering = idle = slow = fresh = None
-        worst = 0
-        now = ticks_ms()
-        for c in self._conns:
-            if c.expired is not None:
-                continue
-            if c.state == LINGER:
-                if IS_HOST:
-                    continue  # on a host, lingering connections are beyond max_connections
-                lingering = c
-            elif c.state == WAIT_HEAD:
-                if c.requests and not c.buffered():
-                    if idle is None or ticks_diff(c.since, idle.since) < 0:
-                        idle = c
-                elif fresh is None or ticks_diff(c.since, fresh.since) < 0:
-                    fresh = c
-            short = c.shortfall(now, self.min_rate)
-            if short > worst:
-                worst = short
-                slow = c
-        victim = lingering or idle or slow or fresh
+        try:
+            from .eviction import pick_victim
+        except MemoryError:
+            return False
+        victim, why = pick_victim(self._conns, self.min_rate, IS_HOST)
         if victim is None:
             return False
-        self._expire(victim, SLOW if victim is slow else EVICTED)
+        self._expire(victim, why)
         return True
 
     def _expire(self, conn: Connection, why: str) -> None:
@@ -478,13 +470,13 @@ class HTTPServer:
                 sock.close()  # a board's slots are full: no room to linger either
                 return
             try:
-                stream = asyncio.StreamWriter(sock, _NO_EXTRA)  # type: ignore[call-arg,arg-type]
+                stream = SocketStream(sock)
                 conn = Connection(stream, stream, "", 0)
                 self._track(conn, asyncio.create_task(self._end(conn, True, None)))
             except MemoryError:
                 sock.close()
             return
-        stream = asyncio.StreamWriter(sock, _NO_EXTRA)  # type: ignore[call-arg,arg-type]
+        stream = SocketStream(sock)
         conn = self._connection(stream, stream, addr)
         self._track(conn, asyncio.create_task(self._serve(conn)))
 
@@ -493,18 +485,24 @@ class HTTPServer:
         cost heap on each read."""
         while True:
             await asyncio.sleep(0.25)
-            now = ticks_ms()
-            floor = self.min_rate
-            grace = int(self.min_rate_grace * 1000)
-            window = int(self.min_rate_window * 1000)
-            for conn in self._conns:
-                if conn.expired is not None:
-                    continue
-                deadline = conn.deadline
-                if deadline is not None and ticks_diff(now, deadline) >= 0:
-                    self._expire(conn, TIMEOUT)
-                elif floor and conn.rate_check(now, floor, grace, window):
-                    self._expire(conn, SLOW)
+            self._check_deadlines()
+
+    def _check_deadlines(self) -> None:
+        # Not inlined in _sweep: the sweeper's frame lives as long as the server, and a loop variable
+        # there would keep the last connection it looked at (its task, its finished request and
+        # body) alive after it closed.
+        now = ticks_ms()
+        floor = self.min_rate
+        grace = int(self.min_rate_grace * 1000)
+        window = int(self.min_rate_window * 1000)
+        for conn in self._conns:
+            if conn.expired is not None:
+                continue
+            deadline = conn.deadline
+            if deadline is not None and ticks_diff(now, deadline) >= 0:
+                self._expire(conn, TIMEOUT)
+            elif floor and conn.rate_check(now, floor, grace, window):
+                self._expire(conn, SLOW)
 
     # -- starting and stopping -------------------------------------------------------------------------
 
@@ -519,7 +517,8 @@ class HTTPServer:
         if backlog is None:
             backlog = self.max_connections if IS_HOST else 2
         self._closing = False
-        self._closed = asyncio.Event()
+        if IS_MICROPYTHON and self.collect_every:
+            _collect_often(self.collect_every)
         if IS_CIRCUITPYTHON:
             from ._socketpool import start_serving  # socketpool sockets
 
@@ -537,8 +536,17 @@ class HTTPServer:
         return self  # close(), wait_closed(); awaiting it gives itself, so `await start()` works too
 
     async def wait_closed(self) -> None:
-        if self._closed is not None:
-            await self._closed.wait()
+        """Until the server has stopped. The sweeper task runs exactly as long as the server does,
+        so waiting for it is waiting for the stop, with no Event (whose asyncio module would cost
+        a board 600 bytes of heap)."""
+        sweeper = self._sweeper
+        if sweeper is None:
+            return  # never started, or already stopped
+        try:
+            await sweeper
+        except asyncio.CancelledError:
+            if self._sweeper is not None:
+                raise  # not the stop: this waiter itself was cancelled
 
     def __await__(self) -> "Any":
         return awaitable(self)
@@ -589,16 +597,36 @@ class HTTPServer:
             self._stopped()
 
     def _stopped(self) -> None:
-        if self._sweeper is not None:
-            _cancel(self._sweeper)
-            self._sweeper = None
-        if self._closed is not None:
-            self._closed.set()
+        sweeper = self._sweeper
+        if sweeper is not None:
+            self._sweeper = None  # first: wait_closed() tells the stop from its own cancellation by it
+            _cancel(sweeper)
 
 
-_NO_EXTRA: dict = {}  # a stream's extra info: uht asks it nothing, so one empty dict serves all
-_NO_BUFFER = bytearray()  # what a closed connection holds once its buffers are kept for others
+def _write_constant(conn: Connection, status: int) -> None:
+    """The constant answer for status, straight to the stream: nothing to allocate."""
+    try:
+        conn.write(constant_answer(status))
+    except OSError:
+        pass
+
+
+_NO_BUFFER = bytearray()  # what a closed connection holds instead of its buffers
 _NO_VIEW = memoryview(_NO_BUFFER)
+
+
+def _collect_often(fraction: int) -> None:
+    """Set gc.threshold to 1/fraction of the heap, unless the app has set one. MicroPython collects
+    only when the heap is full by default, so until then every allocation is made further up the
+    heap, and whatever lives on (a module loaded by a first POST, a connection's buffers) lands
+    wherever that front happens to be: a few such islands leave no free block large enough for a
+    4 KB body in a 32 KB heap. Collecting often keeps the front low."""
+    import gc
+
+    threshold = getattr(gc, "threshold", None)  # CircuitPython has none
+    if threshold is not None and threshold() == -1:
+        heap = gc.mem_free() + gc.mem_alloc()  # type: ignore[attr-defined]  # MicroPython's gc
+        threshold(heap // fraction)
 
 
 def _cancel(task: "asyncio.Task") -> None:

@@ -3,7 +3,7 @@ in-memory streams. Runs on MicroPython too (the firmware tests use it on a devic
 
 from ._compat import TYPE_CHECKING
 from .connection import Connection
-from .headers import Headers
+from .headermap import Headers
 
 if TYPE_CHECKING:
     from typing import Any

@@ -5,6 +5,7 @@ from support import client
 
 from uht import HTTPServer
 from uht.connection import Connection
+from uht.eviction import shortfall
 from uht.status import BUSY_REPLY, constant_answer
 from uht.testing import MemoryReader, MemoryWriter
 
@@ -92,7 +93,7 @@ def test_time_not_spent_waiting_is_not_charged():
     conn = meter(0, 0)
     conn.got = 1000
     conn.waited = 1500  # a handler that paused between reads for a minute is not in here
-    assert conn.shortfall(0, 100) == 0  # not waiting for data right now
+    assert shortfall(conn, 0, 100) == 0  # not waiting for data right now
     conn.wait_since = 0
     assert conn.waiting_ms(0) == 1500
 
@@ -100,16 +101,16 @@ def test_time_not_spent_waiting_is_not_charged():
 def test_shortfall_counts_bytes_behind_the_floor():
     conn = meter(0, 90)
     conn.wait_since = 0
-    assert conn.shortfall(0, 100) == 0  # under 0.1 s measured: not judged
+    assert shortfall(conn, 0, 100) == 0  # under 0.1 s measured: not judged
     conn.waited = 2000
     conn.got = 10
-    assert conn.shortfall(0, 100) == 190  # 200 bytes due at 100 B/s over 2 s, 10 came
+    assert shortfall(conn, 0, 100) == 190  # 200 bytes due at 100 B/s over 2 s, 10 came
     slow_longer = meter(10, 4000)
     slow_longer.wait_since = 0
-    assert slow_longer.shortfall(0, 100) > conn.shortfall(0, 100)
+    assert shortfall(slow_longer, 0, 100) > shortfall(conn, 0, 100)
     fast = meter(2048, 2000)  # 1 KB/s
     fast.wait_since = 0
-    assert fast.shortfall(0, 100) == 0
+    assert shortfall(fast, 0, 100) == 0
 
 
 async def test_413_reads_the_unsent_body_before_closing():
@@ -170,4 +171,3 @@ async def test_websocket_message_the_heap_cannot_hold_closes_1009():
     body = out[out.find(b"\r\n\r\n") + 4 :]
     assert body[0] == 0x88 and body[2:4] == (1009).to_bytes(2, "big"), body[:20]
     assert seen == [None]
-
