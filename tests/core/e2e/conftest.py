@@ -115,15 +115,6 @@ def server(start_server, runtime):  # type: ignore[no-untyped-def]
     return start_server("core_app.py", runtime)
 
 
-def needs_kilobyte_blocks(srv: "ServerProcess") -> None:
-    """Skip where the test needs 1-2 KB contiguous blocks that the frozen@64K runtime's heap no
-    longer has once the 35-route test app is loaded: measured there, ~23 KB free but no 1 KB block
-    (the 64-bit port's objects are twice a board's); the server answers 500 or closes and keeps
-    serving, which test_redirect_and_errors and the reliability suite check."""
-    if srv.runtime == "frozen@64K":
-        pytest.skip("64 KB heap of the 64-bit unix port too fragmented for 1-2 KB bodies with the core test app")
-
-
 def raw_exchange(srv: ServerProcess, data: bytes, timeout: float = 5.0) -> bytes:
     """Send raw bytes, half-close, read until the server closes (or timeout)."""
     with srv.connect(timeout) as s:

@@ -5,7 +5,6 @@ import json
 import subprocess
 
 import requests
-from conftest import needs_kilobyte_blocks
 
 
 def test_hello_and_params(server):
@@ -93,7 +92,6 @@ def test_methods_404_405_501_head_options(server):
 
 
 def test_bodies_limits_and_chunked_upload(server):
-    needs_kilobyte_blocks(server)
     assert requests.post(server.url + "/echo", data=b"x" * 2048, timeout=5).content == b"x" * 2048
     assert requests.post(server.url + "/echo", data=b"x" * 2049, timeout=5).status_code == 413
     assert requests.post(server.url + "/upload", data=b"x" * 101, timeout=5).status_code == 413
@@ -108,7 +106,6 @@ def test_bodies_limits_and_chunked_upload(server):
 
 
 def test_curl_expect_100_continue_and_head(server):
-    needs_kilobyte_blocks(server)
     body = "z" * 1500  # older curl sends Expect: 100-continue by itself past 1 KB; ask for it explicitly
     out = subprocess.run(
         ["curl", "-s", "-v", "--data-binary", body, "-H", "Expect: 100-continue", server.url + "/echo"],

@@ -5,7 +5,7 @@ import threading
 import time
 
 import requests
-from conftest import needs_kilobyte_blocks, raw_exchange
+from conftest import raw_exchange
 
 
 def status_of(raw: bytes) -> int:
@@ -21,7 +21,6 @@ def test_pipelined_requests(server):
 
 
 def test_limits(server):
-    needs_kilobyte_blocks(server)
     assert status_of(raw_exchange(server, b"GET /" + b"a" * 600 + b" HTTP/1.1\r\nHost: x\r\n\r\n")) == 414
     assert status_of(raw_exchange(server, b"GET / HTTP/1.1\r\nHost: x\r\nX: " + b"b" * 1100 + b"\r\n\r\n")) == 431
     many = b"".join(b"X-%d: 1\r\n" % i for i in range(25))
