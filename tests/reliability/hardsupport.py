@@ -274,3 +274,17 @@ def probe_for(srv, seconds: float, every: float = 0.5) -> list:  # type: ignore[
 
 def start(app: str, runtime: str):  # type: ignore[no-untyped-def]
     return relsupport.start(app, runtime)
+
+
+def served_module(app: str, runtime: str):  # type: ignore[no-untyped-def]
+    """Body of a module-scoped server fixture (`yield from served_module(...)`): the app under the
+    runtime for the whole module, then no socket left beyond those it held at start, and alive."""
+    proc = start(app, runtime)
+    baseline = relsupport.socket_count(proc)
+    yield proc
+    try:
+        left = relsupport.settle_sockets(proc, baseline, wait=8.0)
+        assert left <= baseline, "server holds %d sockets, %d before the module" % (left, baseline)
+        assert proc.proc.poll() is None, "server died:\n" + proc.output()[-3000:]
+    finally:
+        proc.stop()

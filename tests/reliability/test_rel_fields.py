@@ -12,8 +12,7 @@ source and from .mpy) and CPython.
 import socket
 
 import pytest
-from hardsupport import RUNTIMES, ask, read_answer, start, wait_closed
-from relsupport import settle_sockets, socket_count
+from hardsupport import RUNTIMES, ask, read_answer, served_module, wait_closed
 
 BAD_NAMES = {
     "ctl-0x01": b"X\x01Y: 1",
@@ -93,15 +92,7 @@ BAD_REQUESTS["trailer-value-del"] = _chunked_with_trailer(b"X-T: a\x7fb")
 
 @pytest.fixture(scope="module", params=RUNTIMES)
 def srv(request):  # type: ignore[no-untyped-def]
-    proc = start("rate_app.py", request.param)
-    baseline = socket_count(proc)
-    yield proc
-    try:
-        left = settle_sockets(proc, baseline, wait=8.0)
-        assert left <= baseline, "server holds %d sockets, %d before the module" % (left, baseline)
-        assert proc.proc.poll() is None, "server died:\n" + proc.output()[-3000:]
-    finally:
-        proc.stop()
+    yield from served_module("rate_app.py", request.param)
 
 
 def _next_good_request_served(srv) -> None:  # type: ignore[no-untyped-def]

@@ -17,8 +17,7 @@ import time
 
 import h11
 import pytest
-from hardsupport import RUNTIMES, start
-from relsupport import settle_sockets, socket_count
+from hardsupport import RUNTIMES, served_module
 
 HOST = [("Host", "x")]
 
@@ -117,15 +116,7 @@ def _check(srv, conn: h11.Connection, raw: "bytes | None", expected: list, pause
 
 @pytest.fixture(scope="module", params=RUNTIMES)
 def srv(request):  # type: ignore[no-untyped-def]
-    proc = start("framing_app.py", request.param)
-    baseline = socket_count(proc)
-    yield proc
-    try:
-        left = settle_sockets(proc, baseline, wait=8.0)
-        assert left <= baseline, "server holds %d sockets, %d before the module" % (left, baseline)
-        assert proc.proc.poll() is None, "server died:\n" + proc.output()[-3000:]
-    finally:
-        proc.stop()
+    yield from served_module("framing_app.py", request.param)
 
 
 # -- success answers -------------------------------------------------------------------------------

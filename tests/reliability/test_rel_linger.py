@@ -16,8 +16,7 @@ import socket
 import time
 
 import pytest
-from hardsupport import RESETS, RUNTIMES, Answer, ask, read_answer, start, wait_closed
-from relsupport import settle_sockets, socket_count
+from hardsupport import RESETS, RUNTIMES, Answer, ask, read_answer, served_module, start, wait_closed
 
 TRIES = int(os.environ.get("REL_LINGER_TRIES", "100"))
 # The same client, writing the head first and the body 50 ms later (two writes, as most clients
@@ -83,15 +82,7 @@ def run_tries(srv, request: bytes, status: int, split: bool = False) -> None:  #
 
 @pytest.fixture(scope="module", params=RUNTIMES)
 def srv(request):  # type: ignore[no-untyped-def]
-    proc = start("linger_app.py", request.param)
-    baseline = socket_count(proc)
-    yield proc
-    try:
-        left = settle_sockets(proc, baseline, wait=8.0)
-        assert left <= baseline, "server holds %d sockets, %d before the module" % (left, baseline)
-        assert proc.proc.poll() is None, "server died:\n" + proc.output()[-3000:]
-    finally:
-        proc.stop()
+    yield from served_module("linger_app.py", request.param)
 
 
 def _good(srv) -> None:  # type: ignore[no-untyped-def]
