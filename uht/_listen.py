@@ -11,6 +11,7 @@ import socket
 
 from ._compat import IS_MICROPYTHON, TYPE_CHECKING
 from .log import log_exception
+from .status import BUSY_REPLY
 
 if TYPE_CHECKING:
     from typing import Any, Callable
@@ -98,16 +99,47 @@ async def accept_loop(sock: "Any", on_client: "Callable[[Any, Any], None]") -> N
             continue
         except OSError:
             continue
-        try:
-            client.setblocking(False)
+        tries = 50  # a client the heap has no room for is tried again every 20 ms, for about a second
+        while True:
             try:
-                client.setsockopt(6, 1, 1)  # IPPROTO_TCP, TCP_NODELAY: no Nagle wait on small writes
-            except (OSError, AttributeError):
-                pass  # not every port has it
-            on_client(client, addr)
-        except MemoryError:
-            client.close()
-            await sleep_ms(20)
-        except Exception as exc:
-            client.close()
-            log_exception("accept failed", exc)
+                client.setblocking(False)
+                try:
+                    client.setsockopt(6, 1, 1)  # IPPROTO_TCP, TCP_NODELAY: no Nagle wait on small writes
+                except (OSError, AttributeError):
+                    pass  # not every port has it
+                on_client(client, addr)
+                break
+            except MemoryError:
+                # The heap is full for now: the connections being served free theirs as they
+                # finish. The newcomer waits (the backlog behind it) rather than being dropped.
+                tries -= 1
+                if not tries:
+                    refuse(client)
+                    break
+            except Exception as exc:
+                client.close()
+                log_exception("accept failed", exc)
+                break
+            try:
+                await sleep_ms(20)
+            except BaseException:  # the server stopped while this client waited
+                client.close()
+                raise
+
+
+# What refuse() reads a refused client's request into, made once: a refusal must not need memory.
+_SINK = bytearray(32)
+
+
+def refuse(client: "Any") -> None:
+    """503 and close, for a client that cannot be taken: a constant, straight to the socket, so it
+    needs no memory. The request already sent (up to 2 KB) is read first: closing a socket with
+    unread bytes resets the connection, and the client could lose the answer."""
+    try:
+        client.write(BUSY_REPLY)
+        reads = 64  # a counter, not a range(): nothing here may allocate
+        while reads and client.readinto(_SINK):
+            reads -= 1
+    except OSError:
+        pass
+    client.close()

@@ -111,17 +111,20 @@ def start_serving(app: "Any", host: str, port: int, pool: "Any", backlog: int) -
     return asyncio.create_task(_accept_loop(app, sock, pool, BUSY_REPLY))
 
 
+def _refuse(sock: "Any", busy_reply: bytes) -> None:
+    try:
+        sock.send(busy_reply)
+    except OSError:
+        pass
+    sock.close()
+
+
 def _on_client(app: "Any", sock: "Any", addr: "Any", busy_reply: bytes) -> None:
     if app._closing or not app._admit():
-        try:
-            sock.send(busy_reply)
-        except OSError:
-            pass
-        sock.close()
+        _refuse(sock, busy_reply)
         return
     stream = PoolStream(sock)
-    conn = app._connection(stream, stream, str(addr[0]))
-    app._track(conn, asyncio.create_task(app._serve(conn)))
+    app._launch(app._connection(stream, stream, str(addr[0])))
 
 
 async def _accept_loop(app: "Any", listener: "Any", pool: "Any", busy_reply: bytes) -> None:
@@ -135,16 +138,27 @@ async def _accept_loop(app: "Any", listener: "Any", pool: "Any", busy_reply: byt
             continue
         except OSError:  # EAGAIN: another poll wake-up; or the client already reset
             continue
-        try:
-            client.setblocking(False)
+        tries = 50  # as uht/_listen.py: a client with no room is tried again for about a second
+        while True:
             try:
-                client.setsockopt(pool.IPPROTO_TCP, pool.TCP_NODELAY, 1)  # no Nagle wait on small writes
-            except (OSError, AttributeError):
-                pass
-            _on_client(app, client, addr, busy_reply)
-        except MemoryError:
-            client.close()
-            await sleep_ms(20)
-        except Exception as exc:
-            client.close()
-            log_exception("accept failed", exc)
+                client.setblocking(False)
+                try:
+                    client.setsockopt(pool.IPPROTO_TCP, pool.TCP_NODELAY, 1)  # no Nagle wait on small writes
+                except (OSError, AttributeError):
+                    pass
+                _on_client(app, client, addr, busy_reply)
+                break
+            except MemoryError:  # no room for now: wait for served connections to free theirs
+                tries -= 1
+                if not tries:
+                    _refuse(client, busy_reply)
+                    break
+            except Exception as exc:
+                client.close()
+                log_exception("accept failed", exc)
+                break
+            try:
+                await sleep_ms(20)
+            except BaseException:  # the server stopped while this client waited
+                client.close()
+                raise

@@ -14,7 +14,7 @@ from ._compat import (
 )
 
 if not IS_CIRCUITPYTHON:  # CircuitPython has no socket module: its transport is uht/_socketpool.py
-    from ._listen import SocketStream, accept_loop, listen_socket
+    from ._listen import SocketStream, accept_loop, listen_socket, refuse
 from .connection import BUSY, LINGER, LONG_LIVED, SHUTDOWN, SLOW, TIMEOUT, WAIT_HEAD, ClientGone, Connection
 from .log import log_exception, logger
 from .request import Request, parse_head
@@ -281,6 +281,7 @@ class HTTPServer:
         conn.server = self
         head = None
         req = None
+        resp: "Response | None" = None
         linger = False
         try:
             while not self._closing:
@@ -327,7 +328,7 @@ class HTTPServer:
                 if not keep:
                     linger = req._remaining != 0 and conn.state == BUSY
                     break
-                req = resp = head = None  # type: ignore[assignment]  # free them while idle
+                req = resp = head = None  # free them while idle
                 if len(conn.buf) > self.buffer_size:
                     conn.shrink(self.buffer_size)
         except HTTPError as exc:
@@ -353,6 +354,8 @@ class HTTPServer:
         except OSError:
             pass
         except MemoryError:
+            if resp is None or not resp.started:
+                _write_constant(conn, 503)  # the server's condition, not the client's: try again later
             try:
                 logger.warning("out of memory serving %s", conn.remote_addr)
             except MemoryError:
@@ -376,7 +379,7 @@ class HTTPServer:
                     pass
             # A finished coroutine keeps its locals until it is freed itself, and a stale word on
             # a stack can keep it: let go of the last request (its head and body) here.
-            req = resp = head = None  # type: ignore[assignment]
+            req = resp = head = None
 
     async def _end(self, conn: Connection, linger: bool, req: "Request | None") -> None:
         """Close the connection, lingering first when the client may still be sending."""
@@ -462,13 +465,13 @@ class HTTPServer:
     def _on_socket(self, sock: "Any", addr: "Any") -> None:
         """MicroPython: a freshly accepted, non-blocking client socket."""
         if self._closing or not self._admit():
+            if not IS_HOST or self._lingering >= self.max_lingering or self._closing:
+                refuse(sock)  # a board's slots are full: no room to linger either
+                return
             try:
                 sock.write(BUSY_REPLY)  # a constant, straight to the socket: nothing to allocate
             except OSError:
                 pass
-            if not IS_HOST or self._lingering >= self.max_lingering or self._closing:
-                sock.close()  # a board's slots are full: no room to linger either
-                return
             try:
                 stream = SocketStream(sock)
                 conn = Connection(stream, stream, "", 0)
@@ -477,8 +480,18 @@ class HTTPServer:
                 sock.close()
             return
         stream = SocketStream(sock)
-        conn = self._connection(stream, stream, addr)
-        self._track(conn, asyncio.create_task(self._serve(conn)))
+        self._launch(self._connection(stream, stream, addr))
+
+    def _launch(self, conn: Connection) -> None:
+        """Serve conn in a task of its own. Listed before its task exists, and unlisted if the task
+        cannot be made: a MemoryError leaves nothing behind, and the accept loop tries the client
+        again."""
+        self._conns.append(conn)
+        try:
+            conn.task = asyncio.create_task(self._serve(conn))
+        except MemoryError:
+            self._conns.remove(conn)
+            raise
 
     async def _sweep(self) -> None:
         """One task enforces every deadline and the minimum data rate: a timeout per read would
