@@ -45,34 +45,30 @@ def peer_name(addr: "Any") -> str:
 
 
 class Connection:
-    # What changes during a connection's life starts as these class defaults: a new connection
-    # sets 8 attributes, not 23 (less heap, less time, on every accept).
-    start = 0  # unread data is buf[start:end]
-    end = 0
-    state = WAIT_HEAD
-    deadline: "int | None" = None  # ticks_ms() after which the sweeper expires this connection
-    expired: "str | None" = None  # why the sweeper or the server stopped it (TIMEOUT, SLOW ...)
-    task: "asyncio.Task | None" = None
-    server: "Any" = None  # the HTTPServer serving it
-    requests = 0
-    closed = False
-    metered = False  # see meter()
-    got = 0
-    waited = 0
-    wait_since: "int | None" = None
-    mark_at = 0
-    mark_got = 0
-
     def __init__(self, reader: "Any", writer: "Any", remote_addr: "Any", buffer: "int | bytearray") -> None:
         """buffer: the read buffer's size, or a bytearray to read into."""
+        # Every attribute a connection will ever have is set here, at accept: an instance's
+        # attribute table grows as attributes are added, and growing it later (a first request, a
+        # first metered read) would be an allocation that can fail in the middle of serving. At
+        # accept a MemoryError only makes the client wait (uht/_listen.py).
         self.reader = reader
         self.writer = writer
         self._addr = remote_addr  # a str, or what accept() gave (made a str on first use)
         self.buf = bytearray(buffer) if isinstance(buffer, int) else buffer
         self.view = memoryview(self.buf)  # kept: slicing it is one object per read, not two
         self._readinto = getattr(reader, "readinto", None)
-        self.since = ticks_ms()  # when the current state began
         self.out = bytearray()  # response heads are built here, for every response (see Response._head)
+        self.start = 0  # unread data is buf[start:end]
+        self.end = 0
+        self.state = WAIT_HEAD
+        self.since = ticks_ms()  # when the current state began
+        self.deadline: "int | None" = None  # ticks_ms() after which the sweeper expires this connection
+        self.expired: "str | None" = None  # why the sweeper or the server stopped it (TIMEOUT, SLOW ...)
+        self.task: "asyncio.Task | None" = None
+        self.server: "Any" = None  # the HTTPServer serving it
+        self.requests = 0
+        self.closed = False
+        self.meter(False)
 
     @property
     def remote_addr(self) -> str:
@@ -107,7 +103,7 @@ class Connection:
         self.metered = on
         self.got = 0  # bytes received while metered
         self.waited = 0  # ms spent waiting for them, the current wait not included
-        self.wait_since = None  # ticks_ms() when the current wait began
+        self.wait_since: "int | None" = None  # ticks_ms() when the current wait began
         self.mark_at = 0  # the current window: its start in waited time ...
         self.mark_got = 0  # ... and the bytes received before it
 

@@ -1,38 +1,38 @@
-"""The `uht` logger: the runtime's `logging` when it has one, a tiny stand-in when not."""
+"""uht's log lines: through the runtime's `logging` (the "uht" logger) when it has one; without it
+(MicroPython has none unless micropython-lib's is installed) warnings and errors go to stderr and
+info lines are dropped. Plain functions, not a stand-in Logger class: less heap on a board."""
 
 import sys
 
-from ._compat import print_exception
+from ._compat import TYPE_CHECKING, print_exception
+
+if TYPE_CHECKING:
+    from typing import Any
 
 try:
     import logging
 
-    logger = logging.getLogger("uht")
-except ImportError:  # MicroPython without micropython-lib's logging
+    _logger: "Any" = logging.getLogger("uht")
+except ImportError:
+    _logger = None
 
-    class _FallbackLogger:
-        """Just enough of logging.Logger for uht: warnings and errors on stderr, info when
-        `level` is lowered to 20."""
 
-        level = 30
+def info(msg: str, *args: object) -> None:
+    if _logger is not None:
+        _logger.info(msg, *args)
 
-        def _log(self, level: int, name: str, msg: str, args: tuple) -> None:
-            if level >= self.level:
-                sys.stderr.write("%s:uht:%s\n" % (name, msg % args if args else msg))
 
-        def info(self, msg: str, *args: object) -> None:
-            self._log(20, "INFO", msg, args)
-
-        def warning(self, msg: str, *args: object) -> None:
-            self._log(30, "WARNING", msg, args)
-
-        def error(self, msg: str, *args: object) -> None:
-            self._log(40, "ERROR", msg, args)
-
-    logger = _FallbackLogger()  # type: ignore[assignment]
+def warning(msg: str, *args: object) -> None:
+    if _logger is not None:
+        _logger.warning(msg, *args)
+    else:
+        sys.stderr.write("WARNING:uht:%s\n" % (msg % args if args else msg))
 
 
 def log_exception(msg: str, exc: BaseException) -> None:
-    """Log msg with exc's traceback (MicroPython's logging may lack exc_info support)."""
-    logger.error(msg)
+    """Log msg as an error with exc's traceback (MicroPython's logging may lack exc_info support)."""
+    if _logger is not None:
+        _logger.error(msg)
+    else:
+        sys.stderr.write("ERROR:uht:%s\n" % msg)
     print_exception(exc)

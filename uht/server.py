@@ -15,8 +15,8 @@ from ._compat import (
 
 if not IS_CIRCUITPYTHON:  # CircuitPython has no socket module: its transport is uht/_socketpool.py
     from ._listen import SocketStream, accept_loop, listen_socket, refuse
+from . import log
 from .connection import BUSY, LINGER, LONG_LIVED, SHUTDOWN, SLOW, TIMEOUT, WAIT_HEAD, ClientGone, Connection
-from .log import log_exception, logger
 from .request import Request, parse_head
 from .response import Response
 from .router import Route, Router
@@ -357,12 +357,12 @@ class HTTPServer:
             if resp is None or not resp.started:
                 _write_constant(conn, 503)  # the server's condition, not the client's: try again later
             try:
-                logger.warning("out of memory serving %s", conn.remote_addr)
+                log.warning("out of memory serving %s", conn.remote_addr)
             except MemoryError:
                 pass
         except Exception as exc:
             try:
-                log_exception("error serving %s" % conn.remote_addr, exc)
+                log.log_exception("error serving %s" % conn.remote_addr, exc)
             except MemoryError:
                 pass
         finally:
@@ -545,7 +545,7 @@ class HTTPServer:
 
             self._accept_task = asyncio.create_task(serve(self, sock, backlog))
         self._sweeper = asyncio.create_task(self._sweep())
-        logger.info("serving on %s:%d", host, port)
+        log.info("serving on %s:%d", host, port)
         return self  # close(), wait_closed(); awaiting it gives itself, so `await start()` works too
 
     async def wait_closed(self) -> None:
