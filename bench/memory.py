@@ -281,12 +281,20 @@ def profile_stages(log):
     proc, cmd = _micropython("profile_uht.py", [], path, timeout=300)
     rows = []
     for line in proc.stdout.splitlines():
-        if line.startswith("{"):
-            row = json.loads(line)
+        try:
+            row = json.loads(line) if line.startswith("{") else None
+        except ValueError:  # a line cut short by a crash
+            row = None
+        if row is not None:
             rows.append(row)
             log("  profile %-48s %s" % (row["stage"], row.get("bytes", row.get("error"))))
-    if not rows:
-        rows.append({"stage": "all", "error": (proc.stdout + proc.stderr)[-500:]})
+    if not rows or proc.returncode != 0:  # the stages after a crash (a segfault, say) are missing: say so
+        stage = "all" if not rows else "the stages after %r" % rows[-1]["stage"].strip()
+        why = proc.stderr.strip()[-500:]
+        if not why:
+            why = "killed by signal %d" % -proc.returncode if proc.returncode < 0 else "no output"
+        rows.append({"stage": stage, "error": "exit %s: %s" % (proc.returncode, why)})
+        log("  profile %-48s %s" % (stage, "not measured (exit %s)" % proc.returncode))
     return {"command": cmd, "stages": rows}
 
 

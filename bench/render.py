@@ -428,6 +428,38 @@ def board_section(res):
     return lines
 
 
+def _one_line(error, width=100):
+    """An error as one table cell: its last line (a traceback's exception), pipes escaped, cut to width."""
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    text = lines[-1] if lines else "?"
+    if len(text) > width:
+        text = text[: width - 1] + "…"
+    return text.replace("|", "\\|")
+
+
+def profile_section(prof):
+    """The profile's table (bench/mpy/profile_uht.py): one row per stage, a stage that was not
+    measured says why in one line."""
+    if not prof or not prof.get("stages"):
+        return []
+    rows = []
+    for r in prof["stages"]:
+        stage = r["stage"].replace("  ", "↳ ")
+        if "error" in r:
+            rows.append((stage, "not measured: " + _one_line(r["error"]), ""))
+        else:
+            rows.append((stage, fmt(r.get("bytes"), "%d"), fmt(r.get("us"), "%.1f")))
+    return [
+        "### Where uht's request path allocates (profile, MicroPython, no sockets)",
+        "",
+        table(["stage", "bytes/call", "µs/call"], rows),
+        "`bench/mpy/profile_uht.py` drives uht's internals directly, 100 calls per stage with the collector "
+        "off (bytes, and µs without collections; machine load makes µs noisy). The `_serve` rows carry "
+        "several keep-alive requests on one connection and give the figure per request, with the cost of a "
+        "connection that sends nothing subtracted. ↳ rows are parts of the row above them.\n",
+    ]
+
+
 def render(res, img_dir, rel):
     m = res["machine"]
     lines = ["# Benchmarks", ""]
@@ -724,25 +756,7 @@ def render(res, img_dir, rel):
             "failed confirmation, since fragmentation makes this not strictly monotonic).\n"
             % heap[0].get("requests_per_client")
         )
-    prof = res.get("profile")
-    if prof and prof.get("stages"):
-        lines += ["### Where uht's request path allocates (profile, MicroPython, no sockets)", ""]
-        lines.append(
-            table(
-                ["stage", "bytes/call", "µs/call"],
-                [
-                    (r["stage"].replace("  ", "↳ "), fmt(r.get("bytes"), "%d"), fmt(r.get("us"), "%.1f"))
-                    if "error" not in r
-                    else (r["stage"], "not measured: " + r["error"][:60], "")
-                    for r in prof["stages"]
-                ],
-            )
-        )
-        lines.append(
-            "`bench/mpy/profile_uht.py` drives uht's internals directly, 100 calls per stage with the collector "
-            "off (bytes, and µs without collections; machine load makes µs noisy). ↳ rows are parts "
-            "of the row above them.\n"
-        )
+    lines += profile_section(res.get("profile"))
     perf = [p for p in res.get("perf", []) if p.get("top")]
     if perf:
         lines += ["### CPU hot spots (perf, MicroPython, GET / keep-alive, 8 connections)", ""]

@@ -148,3 +148,52 @@ def test_board_section_marks_targets_and_the_lighter_column():
     assert row("bytes allocated per keep-alive")[5] == "**missed**"
     text = "\n".join(render.board_section({"board": b, "machine": {"microdot": "2.7.0"}}))
     assert "lighter than microdot in every memory column: no" in text
+
+
+def test_profile_section_gives_one_table_row_per_stage_and_errors_on_one_line():
+    import render
+
+    prof = {
+        "stages": [
+            {"stage": "parse_head GET /", "bytes": 96, "us": 9.6},
+            {"stage": "  _frame (7 header lines)", "error": "ImportError: can't import name _frame | x"},
+            {
+                "stage": "all",
+                "error": 'exit 1: Traceback (most recent call last):\n  File "profile_uht.py", line 179\n'
+                "TypeError: parse_head() takes 2 positional arguments but 3 were given\n",
+            },
+        ]
+    }
+    text = "\n".join(render.profile_section(prof))
+    rows = [line for line in text.splitlines() if line.startswith("| ") and "stage" not in line]
+    assert rows == [
+        "| parse_head GET / | 96 | 9.6 |",
+        "| ↳ _frame (7 header lines) | not measured: ImportError: can't import name _frame \\| x |  |",
+        "| all | not measured: TypeError: parse_head() takes 2 positional arguments but 3 were given |  |",
+    ]
+    assert render.profile_section(None) == [] and render.profile_section({"stages": []}) == []
+
+
+class _Proc:
+    def __init__(self, stdout, stderr, returncode):
+        self.stdout, self.stderr, self.returncode = stdout, stderr, returncode
+
+
+def _profile(monkeypatch, stdout, stderr="", returncode=0):
+    import memory
+
+    monkeypatch.setattr(memory, "_micropython", lambda *a, **k: (_Proc(stdout, stderr, returncode), "cmd"))
+    return memory.profile_stages(lambda line: None)
+
+
+def test_profile_stages_keeps_every_line_and_marks_a_crash_after_them(monkeypatch):
+    ok = '{"stage": "a", "bytes": 96, "us": 9.6}\n{"stage": "  b", "error": "AttributeError: x"}\n'
+    assert _profile(monkeypatch, ok)["stages"] == [
+        {"stage": "a", "bytes": 96, "us": 9.6},
+        {"stage": "  b", "error": "AttributeError: x"},
+    ]
+    crashed = _profile(monkeypatch, ok + '{"stage": "c", "by', returncode=-11)["stages"]
+    assert [r["stage"] for r in crashed] == ["a", "  b", "the stages after 'b'"]
+    assert crashed[-1]["error"] == "exit -11: killed by signal 11"
+    nothing = _profile(monkeypatch, "", "Traceback ...\nTypeError: t\n", 1)["stages"]
+    assert nothing == [{"stage": "all", "error": "exit 1: Traceback ...\nTypeError: t"}]
