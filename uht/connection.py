@@ -57,7 +57,10 @@ class Connection:
         self.buf = bytearray(buffer) if isinstance(buffer, int) else buffer
         self.view = memoryview(self.buf)  # kept: slicing it is one object per read, not two
         self._readinto = getattr(reader, "readinto", None)
-        self.out = bytearray()  # response heads are built here, for every response (see Response._head)
+        # Response heads are built here, for every response (see Response._head). Made with room
+        # (160 bytes) for a usual head and a short body: MicroPython grows a bytearray by exactly
+        # what each append needs, so a head built from empty would reallocate at almost every line.
+        self.out = bytearray(160)
         self.start = 0  # unread data is buf[start:end]
         self.end = 0
         self.state = WAIT_HEAD

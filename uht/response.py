@@ -119,17 +119,19 @@ class Response:
         if self._mode != _NOT_STARTED:
             return
         held = self._held
-        self._held = None
         if self._has_length or self._no_body():
-            self._mode = _STREAM_RAW
+            mode = _STREAM_RAW
         elif self.request is not None and self.request.version == 11:
-            self._mode = _STREAM_CHUNKED
+            mode = _STREAM_CHUNKED
             self._add("Transfer-Encoding", "chunked")
         else:
-            self._mode = _STREAM_RAW
+            mode = _STREAM_RAW
             self.keep_alive = False  # the body ends when the connection does
         self._default_content_type(not self._no_body())
-        self.conn.write(self._head())
+        out = self._head()  # before the response counts as started (see finish_now)
+        self._mode = mode
+        self._held = None
+        self.conn.write(out)
         if held:
             await self._write_body(held)
         else:
@@ -207,25 +209,29 @@ class Response:
     def finish_now(self) -> bool:
         """finish() up to the wait for the socket: True when something was written."""
         mode = self._mode
-        self._mode = _DONE
         if mode == _NOT_STARTED:
             body = self._held or b""
-            self._held = None
             no_body = self._no_body()
             if not no_body:
                 self._default_content_type(bool(body))
+            # Built before the response counts as started: should the head not fit in the heap,
+            # nothing has gone out and the server can still answer 503.
             out = self._head(None if no_body or self._has_length else len(body))
-            if body and not self.head_only and not no_body:
+            if not body or self.head_only or no_body:
+                body = b""
+            elif len(body) <= 1024:  # one write, one segment: cheaper than two for small bodies
+                out += body
                 self.bytes_sent = len(body)
-                if len(body) <= 1024:  # one write, one segment: cheaper than two for small bodies
-                    out += body
-                    self.conn.write(out)
-                else:
-                    self.conn.write(out)
-                    self.conn.write(body)
-            else:
-                self.conn.write(out)
-        elif mode == _STREAM_CHUNKED and not self.head_only:
+                body = b""
+            self._mode = _DONE
+            self._held = None
+            self.conn.write(out)
+            if body:
+                self.bytes_sent = len(body)
+                self.conn.write(body)
+            return True
+        self._mode = _DONE
+        if mode == _STREAM_CHUNKED and not self.head_only:
             self.conn.write(b"0\r\n\r\n")
         elif mode == _DONE:
             return False
