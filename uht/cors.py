@@ -58,7 +58,8 @@ class CORS:
         path = req.path
         # The path the router looks up in its literal table (None when a segment held a %2F).
         lookup = getattr(req, "lookup_path", path if len(req.segments) == path.count("/") else None)
-        route, _ = self.app.router.find(method, lookup, req.segments)
+        # The app given to CORS(); without one (the hook added by hand), the server the request came to.
+        route, _ = (self.app or req.server).router.find(method, lookup, req.segments)
         if route is None:
             return None
         if self.enabled and route.handler not in self.enabled:

@@ -96,3 +96,22 @@ async def test_enable_limits_cors_to_chosen_routes():
     assert r.headers["access-control-allow-methods"] == "GET, POST"
     r = await client.request("OPTIONS", "/internal", headers=pre)
     assert "access-control-allow-origin" not in r.headers and "POST" in r.headers["allow"]
+
+
+async def test_hook_added_by_hand_to_an_app():
+    # CORS() without an app, its hook added with before_request: routes are those of the
+    # server the request came to (was an AttributeError, 500, on every preflight).
+    app, client = app_and_client()
+    cors = CORS()
+    app.before_request(cors.hook)
+
+    @app.route("/api/items", methods=["GET", "PUT"])
+    async def items(req, resp):  # type: ignore[no-untyped-def]
+        await resp.send("items")
+
+    pre = {"Origin": ORIGIN, "Access-Control-Request-Method": "PUT"}
+    r = await client.request("OPTIONS", "/api/items", headers=pre)
+    assert r.status == 204 and r.headers["access-control-allow-origin"] == "*"
+    assert "PUT" in r.headers["access-control-allow-methods"]
+    r = await client.get("/api/items", headers={"Origin": ORIGIN})
+    assert r.text == "items" and r.headers["access-control-allow-origin"] == "*"
