@@ -14,10 +14,18 @@ Basic credentials travel in clear text.
 
 import binascii
 
+from ._compat import TYPE_CHECKING
 from .status import HTTPError
 
+if TYPE_CHECKING:
+    from typing import Any, Callable
 
-def compare(a, b) -> bool:  # type: ignore[no-untyped-def]
+    from .request import Request
+    from .response import Response
+    from .server import HTTPServer
+
+
+def compare(a: "str | bytes | bytearray", b: "str | bytes | bytearray") -> bool:
     """Equality of two str/bytes whose running time depends on their lengths, not their content."""
     if isinstance(a, str):
         a = a.encode()
@@ -30,7 +38,7 @@ def compare(a, b) -> bool:  # type: ignore[no-untyped-def]
     return diff == 0
 
 
-def credentials(req):  # type: ignore[no-untyped-def]
+def credentials(req: "Request") -> "tuple[str, str] | None":
     """(user, password) from the Authorization header, or None when absent or malformed."""
     value = req.headers.get("authorization")
     if not value or len(value) > 1024:
@@ -48,7 +56,8 @@ def credentials(req):  # type: ignore[no-untyped-def]
     return user, password
 
 
-async def _allowed(req, users, check) -> bool:  # type: ignore[no-untyped-def]
+async def _allowed(req: "Any", users: "dict | None", check: "Callable | None") -> bool:
+    # req is a Request; Any because Request does not declare the `user` attribute set here.
     pair = credentials(req)
     if pair is None:
         return False
@@ -73,12 +82,12 @@ def challenge(realm: str) -> HTTPError:
     return HTTPError(401, headers=[["WWW-Authenticate", 'Basic realm="%s", charset="UTF-8"' % realm.replace('"', "")]])
 
 
-def basic_auth(users=None, check=None, realm: str = "uht"):  # type: ignore[no-untyped-def]
+def basic_auth(users: "dict | None" = None, check: "Callable | None" = None, realm: str = "uht") -> "Callable":
     """Decorator for a handler. `users`: {name: password}; or `check(user, password)` (may be
     async) returning true to let the request in. The handler sees `req.user`."""
 
-    def decorate(handler):  # type: ignore[no-untyped-def]
-        async def guarded(req, resp, *params):  # type: ignore[no-untyped-def]
+    def decorate(handler: "Callable") -> "Callable":
+        async def guarded(req: "Request", resp: "Response", *params: "str | int") -> None:
             if not await _allowed(req, users, check):
                 raise challenge(realm)
             await handler(req, resp, *params)
@@ -88,12 +97,18 @@ def basic_auth(users=None, check=None, realm: str = "uht"):  # type: ignore[no-u
     return decorate
 
 
-def protect(app, users=None, check=None, realm: str = "uht", prefix: str = "/"):  # type: ignore[no-untyped-def]
+def protect(
+    app: "HTTPServer",
+    users: "dict | None" = None,
+    check: "Callable | None" = None,
+    realm: str = "uht",
+    prefix: str = "/",
+) -> "Callable":
     """Require Basic credentials for every request whose path starts with `prefix` (CORS preflights
     excepted: browsers send them without credentials)."""
     prefix = prefix.rstrip("/")
 
-    async def hook(req, resp):  # type: ignore[no-untyped-def]
+    async def hook(req: "Request", resp: "Response") -> bool:
         path = req.path
         if prefix and path != prefix and not path.startswith(prefix + "/"):
             return False

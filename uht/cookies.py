@@ -8,15 +8,20 @@ Names and values are checked (RFC 6265): CR, LF, `;`, `,`, spaces, quotes and ba
 ValueError instead of reaching the header.
 """
 
-from ._compat import gmtime
+from ._compat import TYPE_CHECKING, gmtime
 from .headers import DAYS as _DAYS
 from .headers import MONTHS as _MONTHS
+
+if TYPE_CHECKING:
+    from typing import Any
+
+    from .response import Response
 
 _SEPARATORS = '()<>@,;:\\"/[]?={} \t'
 _SAME_SITE = ("Strict", "Lax", "None")
 
 
-def _http_date(seconds) -> str:  # type: ignore[no-untyped-def]
+def _http_date(seconds: "int | float") -> str:
     t = gmtime(int(seconds))
     return "%s, %02d %s %d %02d:%02d:%02d GMT" % (_DAYS[t[6]], t[2], _MONTHS[t[1] - 1], t[0], t[3], t[4], t[5])
 
@@ -38,8 +43,9 @@ def parse_cookies(header: str) -> dict:
     return cookies
 
 
-def get_cookies(req) -> dict:  # type: ignore[no-untyped-def]
+def get_cookies(req: "Any") -> dict:
     """The request's cookies, parsed once and kept on the request."""
+    # req is a Request; Any because Request does not declare the `_cookies` attribute set here.
     cookies = getattr(req, "_cookies", None)
     if cookies is None:
         cookies = parse_cookies(req.headers.get("cookie") or "")
@@ -47,7 +53,7 @@ def get_cookies(req) -> dict:  # type: ignore[no-untyped-def]
     return cookies
 
 
-def get_cookie(req, name: str, default=None):  # type: ignore[no-untyped-def]
+def get_cookie(req: "Any", name: str, default: "Any" = None) -> "Any":
     return get_cookies(req).get(name, default)
 
 
@@ -71,17 +77,17 @@ def _check_attr(value: str) -> None:
             raise ValueError("bad character in cookie attribute")
 
 
-def cookie_header(  # type: ignore[no-untyped-def]
+def cookie_header(
     name: str,
     value: str = "",
-    max_age=None,
-    expires=None,
-    path="/",
-    domain=None,
-    secure=False,
-    http_only=False,
-    same_site=None,
-    partitioned=False,
+    max_age: "int | float | None" = None,
+    expires: "int | float | str | None" = None,
+    path: "str | None" = "/",
+    domain: "str | None" = None,
+    secure: bool = False,
+    http_only: bool = False,
+    same_site: "str | None" = None,
+    partitioned: bool = False,
 ) -> str:
     """The Set-Cookie value. `expires`: seconds since the epoch (int) or an HTTP date (str);
     `same_site`: "Strict", "Lax" or "None" (which browsers accept only with secure=True)."""
@@ -116,13 +122,15 @@ def cookie_header(  # type: ignore[no-untyped-def]
     return "; ".join(parts)
 
 
-def set_cookie(resp, name: str, value: str = "", **attributes) -> None:  # type: ignore[no-untyped-def]
+def set_cookie(resp: "Response", name: str, value: str = "", **attributes: "Any") -> None:
     """Add a Set-Cookie header (one per cookie; call it again for more). Keywords as in
     cookie_header(): max_age, expires, path="/", domain, secure, http_only, same_site, partitioned."""
     resp.add_header("Set-Cookie", cookie_header(name, value, **attributes))
 
 
-def delete_cookie(resp, name: str, path="/", domain=None, **attributes) -> None:  # type: ignore[no-untyped-def]
+def delete_cookie(
+    resp: "Response", name: str, path: "str | None" = "/", domain: "str | None" = None, **attributes: "Any"
+) -> None:
     """Tell the browser to drop a cookie (same path and domain as when it was set)."""
     set_cookie(
         resp, name, "", max_age=0, expires="Thu, 01 Jan 1970 00:00:00 GMT", path=path, domain=domain, **attributes

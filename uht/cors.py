@@ -9,23 +9,33 @@ With no `@cors.enable` anywhere, every route answers CORS; once a handler is dec
 automatic `OPTIONS` answer. Responses that depend on the Origin carry `Vary: Origin`.
 """
 
+from ._compat import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Callable
+
+    from .request import Request
+    from .response import Response
+    from .router import Route
+    from .server import HTTPServer
+
 _SIMPLE_METHODS = ("GET", "HEAD", "POST")
 
 
-def _join(items) -> str:  # type: ignore[no-untyped-def]
+def _join(items: "str | tuple | list") -> str:
     return items if isinstance(items, str) else ", ".join(items)
 
 
 class CORS:
-    def __init__(  # type: ignore[no-untyped-def]
+    def __init__(
         self,
-        app=None,
-        origins="*",
-        methods=("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"),
-        headers="*",
-        expose_headers=(),
+        app: "HTTPServer | None" = None,
+        origins: "str | tuple | list" = "*",
+        methods: "tuple | list" = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"),
+        headers: "str | tuple | list" = "*",
+        expose_headers: "str | tuple | list" = (),
         credentials: bool = False,
-        max_age=None,
+        max_age: "int | float | None" = None,
     ) -> None:
         """origins: "*" or a list of exact origins ("https://a.example"). headers: request
         headers allowed ("*": whatever the preflight asks for). credentials: allow cookies and
@@ -41,12 +51,12 @@ class CORS:
         if app is not None:
             app.before_request(self.hook)
 
-    def enable(self, handler):  # type: ignore[no-untyped-def]
+    def enable(self, handler: "Callable") -> "Callable":
         """Decorator: this route answers CORS (put it below @app.route)."""
         self.enabled.append(handler)
         return handler
 
-    def allowed_origin(self, origin):  # type: ignore[no-untyped-def]
+    def allowed_origin(self, origin: "str | None") -> "str | None":
         """The Access-Control-Allow-Origin value for this Origin, or None."""
         if not origin:
             return None
@@ -54,7 +64,7 @@ class CORS:
             return origin if self.credentials else "*"
         return origin if origin in self.origins else None
 
-    def _route_for(self, req, method: str):  # type: ignore[no-untyped-def]
+    def _route_for(self, req: "Request", method: str) -> "Route | None":
         path = req.path
         # The path the router looks up in its literal table (None when a segment held a %2F).
         lookup = getattr(req, "lookup_path", path if len(req.segments) == path.count("/") else None)
@@ -66,7 +76,7 @@ class CORS:
             return None
         return route
 
-    async def hook(self, req, resp) -> bool:  # type: ignore[no-untyped-def]
+    async def hook(self, req: "Request", resp: "Response") -> bool:
         headers = req.headers
         origin = headers.get("origin")
         wanted = headers.get("access-control-request-method")
@@ -81,7 +91,7 @@ class CORS:
         self.add_headers(resp, origin)
         return False
 
-    def add_headers(self, resp, origin) -> None:  # type: ignore[no-untyped-def]
+    def add_headers(self, resp: "Response", origin: "str | None") -> None:
         """CORS headers for an actual (non-preflight) response."""
         if self.origins != "*" or self.credentials:
             resp.add_header("Vary", "Origin")
@@ -94,7 +104,7 @@ class CORS:
         if self.expose:
             resp.add_header("Access-Control-Expose-Headers", self.expose)
 
-    def preflight(self, req, resp, origin: str, route) -> None:  # type: ignore[no-untyped-def]
+    def preflight(self, req: "Request", resp: "Response", origin: str, route: "Route") -> None:
         resp.set_status_code(204)
         resp.add_header("Vary", "Origin, Access-Control-Request-Method, Access-Control-Request-Headers")
         allow = self.allowed_origin(origin)

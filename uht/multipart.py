@@ -14,15 +14,21 @@ Memory: one buffer of `buffer_size` bytes plus the boundary, whatever the size o
 boundary is searched across read borders by keeping its length minus one byte unconsumed.
 """
 
+from ._compat import TYPE_CHECKING
 from .headermap import Headers
 from .status import HTTPError
+
+if TYPE_CHECKING:
+    from typing import Any
+
+    from .request import Request
 
 BUFFER_SIZE = 1024
 MAX_PART_HEAD = 1024  # bytes of one part's header lines
 MAX_FIELD = 4096  # part.text()/part.bytes() default limit
 
 
-def boundary_of(content_type) -> bytes:  # type: ignore[no-untyped-def]
+def boundary_of(content_type: "str | None") -> bytes:
     """The boundary of a multipart/form-data Content-Type; HTTPError(400) when there is none."""
     if not content_type or not content_type.lower().startswith("multipart/"):
         raise HTTPError(415, "multipart/form-data expected")
@@ -37,7 +43,7 @@ def boundary_of(content_type) -> bytes:  # type: ignore[no-untyped-def]
     raise HTTPError(400, "bad multipart boundary")
 
 
-def _param(value: str, wanted: str):  # type: ignore[no-untyped-def]
+def _param(value: str, wanted: str) -> "str | None":
     """A parameter of a Content-Disposition value (quoted or token), or None."""
     pos = 0
     while True:
@@ -74,7 +80,7 @@ class Part:
     """One part: name, filename (None for plain fields), headers, content_type, and its data as
     a stream: `await part.read(n)`, `await part.readinto(buf)`, or `await part.text()`."""
 
-    def __init__(self, reader, headers: Headers) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, reader: "MultipartReader", headers: Headers) -> None:
         self._reader = reader
         self.headers = headers
         disposition = headers.get("content-disposition") or ""
@@ -83,7 +89,7 @@ class Part:
         self.content_type = headers.get("content-type") or "text/plain"
         self.done = False
 
-    async def readinto(self, buf) -> int:  # type: ignore[no-untyped-def]
+    async def readinto(self, buf: "bytearray | memoryview") -> int:
         """Fill buf with the next bytes of this part; 0 at its end."""
         if self.done:
             return 0
@@ -127,7 +133,7 @@ class MultipartReader:
     Part (the rest of the previous one is skipped) or None after the last; `async for` works too.
     A body that breaks the format answers 400."""
 
-    def __init__(self, req, buffer_size: int = BUFFER_SIZE, max_part_head: int = MAX_PART_HEAD) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, req: "Request", buffer_size: int = BUFFER_SIZE, max_part_head: int = MAX_PART_HEAD) -> None:
         self.req = req
         # The body starts with "--boundary"; a virtual CRLF in front makes every delimiter the same.
         self.delimiter = b"\r\n--" + boundary_of(req.headers.get("content-type"))
@@ -168,7 +174,7 @@ class MultipartReader:
 
     # -- parts -----------------------------------------------------------------------------------
 
-    async def _part_data(self, out) -> int:  # type: ignore[no-untyped-def]
+    async def _part_data(self, out: "bytearray | memoryview") -> int:
         """Copy part data into `out` up to the next delimiter; 0 when the delimiter is next."""
         delim = self.delimiter
         while True:
@@ -243,7 +249,7 @@ class MultipartReader:
             except UnicodeError:
                 raise HTTPError(400, "multipart header is not UTF-8")
 
-    async def next_part(self):  # type: ignore[no-untyped-def]
+    async def next_part(self) -> "Part | None":
         """The next Part, or None after the last one."""
         if self.finished:
             return None
@@ -270,22 +276,22 @@ class MultipartReader:
         while await self.req.read(256):
             pass
 
-    def __aiter__(self):  # type: ignore[no-untyped-def]
+    def __aiter__(self) -> "MultipartReader":
         return self
 
-    async def __anext__(self):  # type: ignore[no-untyped-def]
+    async def __anext__(self) -> "Part":
         part = await self.next_part()
         if part is None:
             raise StopAsyncIteration
         return part
 
 
-def parts(req, **options):  # type: ignore[no-untyped-def]
+def parts(req: "Request", **options: "Any") -> "MultipartReader":
     """`async for part in parts(req)`: a MultipartReader for the request."""
     return MultipartReader(req, **options)
 
 
-async def save_upload(part, path: str, buffer_size: int = 512, limit=None) -> int:  # type: ignore[no-untyped-def]
+async def save_upload(part: "Part", path: str, buffer_size: int = 512, limit: "int | None" = None) -> int:
     """Write a part to a file through one buffer; returns its size. Over `limit` bytes (None: no
     limit) -> HTTPError(413) and the partial file is removed."""
     buf = bytearray(buffer_size)

@@ -20,11 +20,20 @@ the keep-alive comment that fails to go out cancels it.
 
 import asyncio
 
-from ._compat import ticks_diff, ticks_ms
+from ._compat import TYPE_CHECKING, ticks_diff, ticks_ms
 from .connection import ClientGone
 
+if TYPE_CHECKING:
+    from typing import Any, Callable
 
-def format_event(data=None, event=None, id=None, retry=None) -> bytes:  # type: ignore[no-untyped-def]
+    from .request import Request
+    from .response import Response
+    from .server import HTTPServer
+
+
+def format_event(
+    data: "Any" = None, event: "str | None" = None, id: "Any" = None, retry: "int | float | None" = None
+) -> bytes:
     """One event in the wire format. data: str, bytes (UTF-8), or anything json.dumps takes;
     each line of it becomes a `data:` line."""
     out = []
@@ -55,7 +64,9 @@ def _field(value: str) -> str:
     return value
 
 
-async def start(req, resp, retry=None, keepalive=15):  # type: ignore[no-untyped-def]
+async def start(
+    req: "Request", resp: "Response", retry: "int | float | None" = None, keepalive: "int | float | None" = 15
+) -> "EventStream":
     """Start an event stream on resp and return an EventStream. retry: the reconnection delay
     (ms) to suggest to the client; keepalive: seconds of silence after which a comment line is
     sent (None: never). Close it with `await stream.close()` (route() does)."""
@@ -70,12 +81,12 @@ async def start(req, resp, retry=None, keepalive=15):  # type: ignore[no-untyped
     return stream
 
 
-def route(app, path: str, **options):  # type: ignore[no-untyped-def]
+def route(app: "HTTPServer", path: str, **options: "Any") -> "Callable":
     """Decorator: `async def handler(req, stream, *path_params)` serves an event stream at path.
     HEAD gets the headers only."""
 
-    def decorate(handler):  # type: ignore[no-untyped-def]
-        async def serve(req, resp, *params):  # type: ignore[no-untyped-def]
+    def decorate(handler: "Callable") -> "Callable":
+        async def serve(req: "Request", resp: "Response", *params: "str | int") -> None:
             if req.method == "HEAD":
                 resp.add_header("Content-Type", "text/event-stream")
                 resp.add_header("Cache-Control", "no-cache")
@@ -92,15 +103,16 @@ def route(app, path: str, **options):  # type: ignore[no-untyped-def]
     return decorate
 
 
-def install(app) -> None:  # type: ignore[no-untyped-def]
+def install(app: "Any") -> None:
     """Give app an `sse(path, **options)` decorator, the same as route(app, path)."""
+    # app is an HTTPServer; Any because HTTPServer does not declare the `sse` attribute set here.
     app.sse = lambda path, **options: route(app, path, **options)
 
 
 class EventStream:
     closed = False
 
-    def __init__(self, req, resp, keepalive=15) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, req: "Request", resp: "Response", keepalive: "int | float | None" = 15) -> None:
         self.request = req
         self.response = resp
         self.last_event_id = req.headers.get("last-event-id")  # a reconnecting client's resume point
@@ -111,7 +123,9 @@ class EventStream:
         if keepalive is not None:
             self._keeper = asyncio.create_task(self._keep_alive(keepalive))
 
-    async def send(self, data=None, event=None, id=None, retry=None) -> None:  # type: ignore[no-untyped-def]
+    async def send(
+        self, data: "Any" = None, event: "str | None" = None, id: "Any" = None, retry: "int | float | None" = None
+    ) -> None:
         """Send one event (see format_event). Raises ClientGone once the client has left."""
         await self._write(format_event(data, event, id, retry))
 
@@ -130,7 +144,7 @@ class EventStream:
             raise ClientGone
         self._last_write = ticks_ms()
 
-    async def _keep_alive(self, interval) -> None:  # type: ignore[no-untyped-def]
+    async def _keep_alive(self, interval: "int | float") -> None:
         period = int(interval * 1000)
         while not self.closed:
             quiet = ticks_diff(ticks_ms(), self._last_write)

@@ -12,9 +12,17 @@ request reaches outside the served directory.
 
 import os
 
-from ._compat import gmtime
+from ._compat import TYPE_CHECKING, gmtime
 from .headers import http_date
 from .status import HTTPError
+
+if TYPE_CHECKING:
+    from typing import Any, Callable, Literal
+
+    from .headermap import Headers
+    from .request import Request
+    from .response import Response
+    from .server import HTTPServer
 
 CHUNK_SIZE = 512  # bytes read from flash and sent per write
 DEFAULT_CACHE_CONTROL = "max-age=600"
@@ -54,18 +62,18 @@ def content_type(path: str) -> str:
     return TYPES.get(path[dot + 1 :].lower(), _DEFAULT_TYPE)
 
 
-def _stat(path: str):  # type: ignore[no-untyped-def]
+def _stat(path: str) -> "os.stat_result | None":
     try:
         return os.stat(path)
     except OSError:
         return None
 
 
-def _is_dir(st) -> bool:  # type: ignore[no-untyped-def]
+def _is_dir(st: "os.stat_result") -> bool:
     return bool(st[0] & _DIR_FLAG)
 
 
-def safe_join(root: str, segments) -> str:  # type: ignore[no-untyped-def]
+def safe_join(root: str, segments: list) -> str:
     """root + the decoded URL segments, refusing anything that could leave root: `..`, `.`,
     a segment holding `/` (an encoded %2F), `\\`, NUL or a drive colon. Raises HTTPError(404)."""
     parts = []
@@ -86,7 +94,7 @@ def safe_join(root: str, segments) -> str:  # type: ignore[no-untyped-def]
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
-def parse_http_date(text: str):  # type: ignore[no-untyped-def]
+def parse_http_date(text: str) -> "tuple[int, int, int, int, int, int] | None":
     """(Y, M, D, h, m, s) of an IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT"), or None."""
     parts = text.split()
     if len(parts) != 6 or parts[5] != "GMT" or parts[2] not in _MONTHS:
@@ -109,7 +117,7 @@ def _etag_matches(header: str, etag: str) -> bool:
     return False
 
 
-def _not_modified(headers, etag: str, mtime) -> bool:  # type: ignore[no-untyped-def]
+def _not_modified(headers: "Headers", etag: str, mtime: "tuple | None") -> bool:
     inm = headers.get("if-none-match")
     if inm is not None:
         return _etag_matches(inm, etag)  # If-Modified-Since is ignored when If-None-Match is sent
@@ -120,7 +128,7 @@ def _not_modified(headers, etag: str, mtime) -> bool:  # type: ignore[no-untyped
     return since is not None and tuple(mtime) <= since
 
 
-def parse_range(header: str, size: int):  # type: ignore[no-untyped-def]
+def parse_range(header: str, size: int) -> "tuple[int, int] | Literal[False] | None":
     """(first, last) for one `bytes=` range; None to ignore the header (other units, several
     ranges, bad syntax: send the whole file); False when it cannot be satisfied (416)."""
     header = header.strip()
@@ -150,7 +158,7 @@ def parse_range(header: str, size: int):  # type: ignore[no-untyped-def]
 # -- sending -------------------------------------------------------------------------------------
 
 
-def _accepts_gzip(headers) -> bool:  # type: ignore[no-untyped-def]
+def _accepts_gzip(headers: "Headers") -> bool:
     value = headers.get("accept-encoding")
     if not value:
         return False
@@ -162,7 +170,7 @@ def _accepts_gzip(headers) -> bool:  # type: ignore[no-untyped-def]
     return False
 
 
-def _validators(st):  # type: ignore[no-untyped-def]
+def _validators(st: "os.stat_result") -> "tuple[str, str | None, tuple | None]":
     """(ETag, Last-Modified or None, gmtime tuple of mtime or None) from os.stat()."""
     size, mtime = st[6], int(st[8])
     etag = '"%x-%x"' % (size, mtime)
@@ -172,15 +180,15 @@ def _validators(st):  # type: ignore[no-untyped-def]
     return etag, http_date(mtime), t[:6]
 
 
-async def send_file(  # type: ignore[no-untyped-def]
-    resp,
+async def send_file(
+    resp: "Response",
     path: str,
-    req=None,
-    content_type_=None,
-    cache_control=DEFAULT_CACHE_CONTROL,
-    gzip=True,
-    chunk_size=CHUNK_SIZE,
-):
+    req: "Any" = None,  # a Request; None: resp.request (Any: Response.request is typed Request | None)
+    content_type_: "str | None" = None,
+    cache_control: "str | None" = DEFAULT_CACHE_CONTROL,
+    gzip: bool = True,
+    chunk_size: int = CHUNK_SIZE,
+) -> None:
     """Answer with the file at `path` (a filesystem path, not checked: see safe_join()).
     Honours Accept-Encoding (name.gz), If-None-Match/If-Modified-Since (304), Range (206/416) and
     HEAD. A missing file or a directory answers 404."""
@@ -238,13 +246,13 @@ async def send_file(  # type: ignore[no-untyped-def]
     await _stream(resp, path, first, last - first + 1, chunk_size)
 
 
-def _if_range_ok(headers, etag: str, last_modified) -> bool:  # type: ignore[no-untyped-def]
+def _if_range_ok(headers: "Headers", etag: str, last_modified: "str | None") -> bool:
     """If-Range: serve the range only when the validator still matches (strong ETag or date)."""
     value = headers.get("if-range")
     return value is None or value == etag or value == last_modified
 
 
-async def _stream(resp, path: str, offset: int, length: int, chunk_size: int) -> None:  # type: ignore[no-untyped-def]
+async def _stream(resp: "Response", path: str, offset: int, length: int, chunk_size: int) -> None:
     buf = bytearray(min(chunk_size, length))
     view = memoryview(buf)
     write = _writer(resp)
@@ -261,7 +269,7 @@ async def _stream(resp, path: str, offset: int, length: int, chunk_size: int) ->
             length -= n
 
 
-def _writer(resp):  # type: ignore[no-untyped-def]
+def _writer(resp: "Response") -> "Callable":
     """Send one chunk without copying it: the buffer is reused for the next read, which is safe
     because every write is drained before it returns. Falls back to send() (which copies)."""
     write = getattr(resp, "write", None) or getattr(resp, "_write_body", None)
@@ -276,7 +284,9 @@ class StaticFiles:
     Options are those of send_file(), plus `index` (file served for a directory, None: 404) and
     `dotfiles` (serve names starting with "."; off by default)."""
 
-    def __init__(self, root: str, prefix: str = "", index="index.html", dotfiles=False, **options) -> None:  # type: ignore[no-untyped-def]
+    def __init__(
+        self, root: str, prefix: str = "", index: "str | None" = "index.html", dotfiles: bool = False, **options: "Any"
+    ) -> None:
         self.root = root.rstrip("/") or "/"
         self.dotfiles = dotfiles  # False: names starting with "." (.env, .git) answer 404
         self.prefix = prefix.rstrip("/")
@@ -284,7 +294,7 @@ class StaticFiles:
         self.index = index
         self.options = options
 
-    async def __call__(self, req, resp, *_params) -> None:  # type: ignore[no-untyped-def]
+    async def __call__(self, req: "Request", resp: "Response", *_params: "str | int") -> None:
         segments = req.segments[self.skip :]
         if not self.dotfiles:
             for seg in segments:
@@ -306,7 +316,7 @@ class StaticFiles:
         await send_file(resp, path, req, **self.options)
 
 
-def mount(app, prefix: str, root: str, **options) -> StaticFiles:  # type: ignore[no-untyped-def]
+def mount(app: "HTTPServer", prefix: str, root: str, **options: "Any") -> StaticFiles:
     """Serve the directory `root` under the URL `prefix` (GET and HEAD). `prefix` may be "" or
     "/" to serve from the site root (register other routes first: routes are tried in order)."""
     handler = StaticFiles(root, prefix, **options)

@@ -21,9 +21,16 @@ import asyncio
 import binascii
 import hashlib
 
-from ._compat import IS_MICROPYTHON, ticks_add, ticks_diff, ticks_ms
+from ._compat import IS_MICROPYTHON, TYPE_CHECKING, ticks_add, ticks_diff, ticks_ms
 from .connection import ClientGone
 from .status import HTTPError
+
+if TYPE_CHECKING:
+    from typing import Any, Callable
+
+    from .request import Request
+    from .response import Response
+    from .server import HTTPServer
 
 _GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 _CONT, _TEXT, _BINARY, _CLOSE, _PING, _PONG = 0, 1, 2, 8, 9, 10
@@ -56,16 +63,17 @@ def accept_key(key: str) -> str:
     return str(binascii.b2a_base64(digest), "ascii").strip()
 
 
-def _has_token(headers, name: str, token: str) -> bool:  # type: ignore[no-untyped-def]
+def _has_token(headers: "Any", name: str, token: str) -> bool:
+    # headers: the request's Headers; Any because Headers.get(name, "") is typed str | None.
     for item in headers.get(name, "").split(","):
         if item.strip().lower() == token:
             return True
     return False
 
 
-def _check_handshake(req) -> str:  # type: ignore[no-untyped-def]
+def _check_handshake(req: "Request") -> str:
     """The client's key, or an HTTPError saying what is wrong with the upgrade request."""
-    headers = req.headers
+    headers: "Any" = req.headers  # Any: see _has_token
     if not _has_token(headers, "upgrade", "websocket") or not _has_token(headers, "connection", "upgrade"):
         raise HTTPError(426, "WebSocket upgrade required", [["Upgrade", "websocket"], ["Sec-WebSocket-Version", "13"]])
     if headers.get("sec-websocket-version", "").strip() != "13":
@@ -81,11 +89,18 @@ def _check_handshake(req) -> str:  # type: ignore[no-untyped-def]
     return key
 
 
-async def accept(req, resp, protocols=None, origins=None, **options):  # type: ignore[no-untyped-def]
+async def accept(
+    req: "Any",
+    resp: "Response",
+    protocols: "tuple | list | None" = None,
+    origins: "tuple | list | set | None" = None,
+    **options: "Any",
+) -> "WebSocket":
     """Answer the upgrade (101) and return a WebSocket. Bad handshakes raise HTTPError (426 or
     400), an Origin header not in `origins` 403, a full long-lived cap 503. `protocols`: subprotocols
     this endpoint speaks, in order of preference. Options: see WebSocket. The caller must
     `await ws.close()` when done (route() does it)."""
+    # req is a Request; Any for req.headers.get(name, ""): see _has_token.
     key = _check_handshake(req)
     origin = req.headers.get("origin")  # browsers send it; other clients cannot be hijacked
     if origins is not None and origin is not None and origin not in origins:
@@ -110,12 +125,12 @@ async def accept(req, resp, protocols=None, origins=None, **options):  # type: i
     return WebSocket(req, chosen, **options)
 
 
-def route(app, path: str, **options):  # type: ignore[no-untyped-def]
+def route(app: "HTTPServer", path: str, **options: "Any") -> "Callable":
     """Decorator: `async def handler(req, ws, *path_params)` serves WebSockets at path. The
     connection closes (1000) when the handler returns, 1011 when it raises."""
 
-    def decorate(handler):  # type: ignore[no-untyped-def]
-        async def upgrade(req, resp, *params):  # type: ignore[no-untyped-def]
+    def decorate(handler: "Callable") -> "Callable":
+        async def upgrade(req: "Request", resp: "Response", *params: "str | int") -> None:
             ws = await accept(req, resp, **options)
             try:
                 await handler(req, ws, *params)
@@ -138,8 +153,9 @@ def route(app, path: str, **options):  # type: ignore[no-untyped-def]
     return decorate
 
 
-def install(app) -> None:  # type: ignore[no-untyped-def]
+def install(app: "Any") -> None:
     """Give app a `websocket(path, **options)` decorator, the same as route(app, path)."""
+    # app is an HTTPServer; Any because HTTPServer does not declare the `websocket` attribute set here.
     app.websocket = lambda path, **options: route(app, path, **options)
 
 
@@ -154,15 +170,23 @@ class WebSocket:
     """
 
     state = OPEN
-    close_code = None  # what the client sent (1005 when its close frame had no code; 1006: lost)
+    close_code: "int | None" = None  # what the client sent (1005 when its close frame had no code; 1006: lost)
     close_reason = ""
     _pinged = False
     _reading = False
     _skip = 0  # payload bytes of a refused frame still to discard
-    _write_deadline = None  # while a drain is in progress: when it times out
+    _write_deadline: "int | None" = None  # while a drain is in progress: when it times out
     _drainer: "asyncio.Task | None" = None  # the task in that drain
 
-    def __init__(self, req, subprotocol=None, max_size=None, ping_interval=20, idle_timeout=60, close_timeout=2):  # type: ignore[no-untyped-def]
+    def __init__(
+        self,
+        req: "Request",
+        subprotocol: "str | None" = None,
+        max_size: "int | None" = None,
+        ping_interval: "int | float | None" = 20,
+        idle_timeout: "int | float | None" = 60,
+        close_timeout: "int | float" = 2,
+    ) -> None:
         self.request = req
         self.conn = req.conn
         self.subprotocol = subprotocol
@@ -174,12 +198,14 @@ class WebSocket:
         self._frame_timeout = req.server.body_timeout
         self._last_rx = ticks_ms()
         self._lock = asyncio.Lock()
-        self._task = asyncio.current_task()  # the connection's task: the sweeper wakes it
+        # The connection's task: the sweeper wakes it. Any: typeshed's current_task() may be None,
+        # never the case in a handler.
+        self._task: "Any" = asyncio.current_task()
 
-    def __aiter__(self):  # type: ignore[no-untyped-def]
+    def __aiter__(self) -> "WebSocket":
         return self
 
-    async def __anext__(self):  # type: ignore[no-untyped-def]
+    async def __anext__(self) -> "str | bytes":
         msg = await self.receive()
         if msg is None:
             raise StopAsyncIteration
@@ -187,7 +213,7 @@ class WebSocket:
 
     # -- receiving ----------------------------------------------------------------------------------
 
-    async def receive(self):  # type: ignore[no-untyped-def]
+    async def receive(self) -> "str | bytes | None":
         """The next message: str for text, bytes for binary; None once the connection is closed
         (close_code then says why). Pings are answered here: keep a receive() running."""
         if self.state == CLOSED:
@@ -230,7 +256,7 @@ class WebSocket:
             self._reading = False
         return None
 
-    async def _control(self, op: int, payload) -> bool:  # type: ignore[no-untyped-def]
+    async def _control(self, op: int, payload: bytearray) -> bool:
         """Handle a control frame; True when it closed the connection."""
         if op == _PING:
             if self.state == OPEN:
@@ -246,7 +272,7 @@ class WebSocket:
             return True
         return False
 
-    async def _frame(self, budget: int):  # type: ignore[no-untyped-def]
+    async def _frame(self, budget: int) -> "tuple[int, int, bytearray]":
         """(fin, opcode, unmasked payload) of the next frame."""
         conn = self.conn
         while self._skip:
@@ -299,7 +325,7 @@ class WebSocket:
             await conn.fill(max(len(conn.buf), n))
             self._seen()
 
-    async def _read_exactly(self, n: int):  # type: ignore[no-untyped-def]
+    async def _read_exactly(self, n: int) -> bytearray:
         """n payload bytes as a bytearray (unmasked in place next). What the connection has
         buffered is copied; the rest is read straight into the payload: no chunk objects to
         fragment a small heap."""
@@ -351,7 +377,7 @@ class WebSocket:
             if conn.task is None:
                 conn.task = self._task  # the server forgets the task it cancelled: give it back
             if hasattr(self._task, "uncancel"):
-                self._task.uncancel()  # type: ignore[union-attr]
+                self._task.uncancel()
             if self._write_deadline is not None:  # a send stalled past write_timeout: drop it all
                 drainer = self._drainer
                 if drainer is not None:
@@ -361,7 +387,7 @@ class WebSocket:
             conn.deadline = self._write_deadline  # None, or the deadline of a drain elsewhere
         await self._on_quiet()
 
-    def _next_wake(self):  # type: ignore[no-untyped-def]
+    def _next_wake(self) -> "int | None":
         """Milliseconds until the next ping, idle close or close-handshake give-up (None: never)."""
         now = ticks_ms()
         due = []
@@ -391,7 +417,7 @@ class WebSocket:
 
     # -- sending ------------------------------------------------------------------------------------
 
-    async def send(self, data) -> None:  # type: ignore[no-untyped-def]
+    async def send(self, data: "str | bytes | bytearray | memoryview") -> None:
         """Send a message: str as text, bytes-like as binary. Raises ConnectionClosed once the
         connection is closing or closed. Safe to call from several tasks."""
         if self.state != OPEN:
@@ -401,12 +427,12 @@ class WebSocket:
         else:
             await self._send_frame(_BINARY, data)
 
-    async def ping(self, data=b"") -> None:  # type: ignore[no-untyped-def]
+    async def ping(self, data: "bytes | bytearray | memoryview" = b"") -> None:
         if self.state != OPEN:
             raise ConnectionClosed(self.close_code)
         await self._send_frame(_PING, data)
 
-    async def _send_frame(self, op: int, payload) -> None:  # type: ignore[no-untyped-def]
+    async def _send_frame(self, op: int, payload: "bytes | bytearray | memoryview") -> None:
         n = len(payload)
         if n < 126:
             head = bytes((0x80 | op, n))
@@ -504,7 +530,7 @@ class WebSocket:
             self.state = CLOSED
 
 
-def _parse_close(payload):  # type: ignore[no-untyped-def]
+def _parse_close(payload: "bytes | bytearray") -> "tuple[int, str]":
     if not payload:
         return 1005, ""
     if len(payload) == 1:
@@ -521,7 +547,7 @@ def _parse_close(payload):  # type: ignore[no-untyped-def]
 DEFAULT_MAX_SIZE = 2048 if IS_MICROPYTHON else 1 << 30
 
 
-def _unmask(data, mask: bytes):  # type: ignore[no-untyped-def]
+def _unmask(data: "bytes | bytearray", mask: bytes) -> bytearray:
     """XOR data with the 4-byte mask, in blocks through big ints: C speed on MicroPython, and
     never more than a few blocks of heap."""
     n = len(data)
@@ -539,7 +565,7 @@ def _unmask(data, mask: bytes):  # type: ignore[no-untyped-def]
     return out
 
 
-def _utf8(data) -> str:  # type: ignore[no-untyped-def]
+def _utf8(data: "bytes | bytearray") -> str:
     """Decode text strictly; invalid UTF-8 fails the connection with 1007."""
     try:
         text = str(data, "utf-8")
@@ -550,7 +576,7 @@ def _utf8(data) -> str:  # type: ignore[no-untyped-def]
     return text
 
 
-def _strict_utf8(data) -> None:  # type: ignore[no-untyped-def]
+def _strict_utf8(data: "bytes | bytearray") -> None:
     i, n = 0, len(data)
     while i < n:
         b = data[i]
