@@ -15,6 +15,7 @@ from .headers import MONTHS as _MONTHS
 if TYPE_CHECKING:
     from typing import Any
 
+    from .request import Request
     from .response import Response
 
 _SEPARATORS = '()<>@,;:\\"/[]?={} \t'
@@ -53,7 +54,7 @@ def get_cookies(req: "Any") -> dict:
     return cookies
 
 
-def get_cookie(req: "Any", name: str, default: "Any" = None) -> "Any":
+def get_cookie(req: "Request", name: str, default: "Any" = None) -> "Any":
     return get_cookies(req).get(name, default)
 
 
