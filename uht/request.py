@@ -267,11 +267,12 @@ def _frame(req: Request, head: bytes, pos: int) -> None:
     while pos < size:
         eol = head.find(b"\n", pos)
         colon = head.find(b":", pos, eol)
-        if not name_is_token(head, pos, colon):
-            raise HTTPError(400, "bad header field")
         n = colon - pos
+        # "Host" as browsers and clients spell it is a token: no byte-by-byte check for it.
+        if not (n == 4 and head.startswith(b"Host", pos)) and not name_is_token(head, pos, colon):
+            raise HTTPError(400, "bad header field")
         if n == 4:
-            if _named(head, pos, b"host"):
+            if head.startswith(b"Host", pos) or _named(head, pos, b"host"):
                 hosts += 1
                 if head.find(b",", colon, eol) >= 0:
                     hosts += 1  # a list of hosts: as bad as two fields
