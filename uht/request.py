@@ -268,11 +268,12 @@ def _frame(req: Request, head: bytes, pos: int) -> None:
         eol = head.find(b"\n", pos)
         colon = head.find(b":", pos, eol)
         n = colon - pos
-        # "Host" as browsers and clients spell it is a token: no byte-by-byte check for it.
-        if not (n == 4 and head.startswith(b"Host", pos)) and not name_is_token(head, pos, colon):
+        # "Host" and "Connection" as clients spell them are tokens: no byte-by-byte check for them.
+        usual = n == 4 and head.startswith(b"Host", pos) or n == 10 and head.startswith(b"Connection", pos)
+        if not usual and not name_is_token(head, pos, colon):
             raise HTTPError(400, "bad header field")
         if n == 4:
-            if head.startswith(b"Host", pos) or _named(head, pos, b"host"):
+            if usual or _named(head, pos, b"host"):
                 hosts += 1
                 if head.find(b",", colon, eol) >= 0:
                     hosts += 1  # a list of hosts: as bad as two fields
@@ -287,7 +288,7 @@ def _frame(req: Request, head: bytes, pos: int) -> None:
             elif n == 17 and _named(head, pos, b"transfer-encoding"):
                 value = head[colon + 1 : end].strip()
                 te = value if te is None else te + b", " + value
-            elif n == 10 and _named(head, pos, b"connection"):
+            elif n == 10 and (usual or _named(head, pos, b"connection")):
                 value = head[colon + 1 : end].strip()
                 connection = value if connection is None else connection + b"," + value
             elif n == 6 and _named(head, pos, b"expect"):
@@ -314,5 +315,7 @@ def _frame(req: Request, head: bytes, pos: int) -> None:
 
 
 def _keep_alive(version: int, value: bytes) -> bool:
+    if value == b"close" or value == b"keep-alive":  # the usual values: no list to build
+        return value != b"close"
     tokens = [t.strip().lower() for t in value.split(b",")]
     return b"close" not in tokens and (version == 11 or b"keep-alive" in tokens)

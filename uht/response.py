@@ -63,10 +63,15 @@ class Response:
     def add_header(self, name: str, value: "Any") -> None:
         """Append a header; a name may repeat (Set-Cookie)."""
         self._check_not_started()
-        value = str(value)
+        if not isinstance(value, str):
+            value = str(value)
         check_header(name, value)
-        self._note(name, True)
-        self._add(name, value)
+        if len(name) == 12 or len(name) == 14:  # (_note looks at these lengths only)
+            self._note(name, True)
+        headers = self.headers
+        if not headers:
+            headers = self.headers = []
+        headers.append((name, value))
 
     def _add(self, name: str, value: str) -> None:
         if not self.headers:
@@ -211,8 +216,8 @@ class Response:
         if mode == _NOT_STARTED:
             body = self._held or b""
             self._held = None
-            no_body = self._no_body()
-            if not no_body:
+            no_body = self.status != 200 and self._no_body()  # (200, the usual status, has a body)
+            if not no_body and not self._has_type:
                 self._default_content_type(bool(body))
             out = self._head(None if no_body or self._has_length else len(body))
             if body and not self.head_only and not no_body:
@@ -246,10 +251,7 @@ class Response:
         out = self.conn.out
         out[:] = _status_line(self.status, self.reason)
         for name, value in self.headers:
-            _append(out, name)
-            out += b": "
-            _append(out, value)
-            out += b"\r\n"
+            _append_field(out, name, value)
         if length is not None:
             out += b"Content-Length: "
             _append_digits(out, length)
@@ -299,10 +301,15 @@ def _append_digits(out: bytearray, n: int) -> None:
 
 if IS_MICROPYTHON:
 
-    def _append(out: bytearray, text: str) -> None:
-        out += text  # type: ignore[arg-type]  # MicroPython appends a str's UTF-8 bytes without an intermediate copy
+    def _append_field(out: bytearray, name: str, value: str) -> None:
+        """`name: value` and its line end. (MicroPython appends a str's UTF-8 bytes to a bytearray
+        without an intermediate copy.)"""
+        out += name  # type: ignore[arg-type]
+        out += b": "
+        out += value  # type: ignore[arg-type]
+        out += b"\r\n"
 
 else:
 
-    def _append(out: bytearray, text: str) -> None:
-        out += text.encode()
+    def _append_field(out: bytearray, name: str, value: str) -> None:
+        out += name.encode() + b": " + value.encode() + b"\r\n"

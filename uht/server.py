@@ -327,12 +327,13 @@ class HTTPServer:
                 except Exception as exc:  # MemoryError included: the server must outlive a handler
                     await self._failed(req, resp, exc)
                 conn.metered = False
-                if self._closing or req._remaining and not req.can_discard(self.max_discard):
+                unread = req._remaining  # (read once: a class default, two lookups each time)
+                if self._closing or unread and not req.can_discard(self.max_discard):
                     resp.keep_alive = False  # say so in the head: this connection ends after the response
                 if resp.finish_now() and getattr(conn.writer, "out_buf", True):
                     await conn.drain(self.write_timeout)
                 keep = resp.keep_alive and not self._closing
-                if keep and req._remaining:
+                if keep and unread:
                     from .body import discard
 
                     try:
