@@ -71,7 +71,8 @@ class Connection:
         self.meter(True)  # creates the counters (see above) ...
         self.metered = False  # ... but nothing is measured until a head or body begins
 
-    @property
+    # A method, not a property: a class with a property makes every attribute store on its
+    # instances look the class up first (MicroPython), and a connection stores a dozen per request.
     def remote_addr(self) -> str:
         """The client's IP address, as text (formatted when first asked for: most requests never do)."""
         addr = self._addr

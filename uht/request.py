@@ -33,7 +33,9 @@ class Request:
     """What a handler gets: method, path, query, headers, remote_addr, and the body on demand.
 
     Four attributes are set per request (conn, _head, method, path); everything else is a class
-    default until a request differs from it, or is derived on use: less heap per request."""
+    default until a request differs from it, or is derived on use: less heap per request. (Each
+    attribute store costs more than a load here: MicroPython looks a class with properties up
+    before every store on its instances.)"""
 
     _query = None
     _body: "bytes | bytearray | None" = None
@@ -47,12 +49,12 @@ class Request:
     _raw_query = ""
     keep_alive = True
     version = 11  # 10 or 11
+    method: str  # (both set by _request_line, before parse_head returns the request)
+    path: str
 
     def __init__(self, conn: "Connection", head: bytes) -> None:
         self.conn = conn
         self._head = head
-        self.method = ""
-        self.path = "/"
 
     @property
     def server(self) -> "Any":
@@ -60,7 +62,7 @@ class Request:
 
     @property
     def remote_addr(self) -> str:
-        return self.conn.remote_addr
+        return self.conn.remote_addr()
 
     @property
     def max_body(self) -> int:

@@ -24,6 +24,10 @@ class Response:
     reason: "str | None" = None
     bytes_sent = 0
     _mode = _NOT_STARTED
+    # Whether the head has gone out (or the response is over): True whenever _mode is not
+    # _NOT_STARTED. An attribute, not a property: a class with a property makes every attribute
+    # load and store on its instances look the class up for descriptors first (MicroPython).
+    started = False
     _has_length = False  # the handler set Content-Length
     _has_type = False  # the handler set Content-Type
 
@@ -99,10 +103,6 @@ class Response:
                 return h[1]
         return None
 
-    @property
-    def started(self) -> bool:
-        return self._mode != _NOT_STARTED
-
     async def send(self, data: "Any" = b"") -> None:
         """Send body bytes (str is UTF-8 encoded). One call: a response with Content-Length.
         From the second call on (or after start_stream()) the body streams."""
@@ -125,6 +125,7 @@ class Response:
             return
         held = self._held
         self._held = None
+        self.started = True
         if self._has_length or self._no_body():
             self._mode = _STREAM_RAW
         elif self.request is not None and self.request.version == 11:
@@ -213,6 +214,7 @@ class Response:
         """finish() up to the wait for the socket: True when something was written."""
         mode = self._mode
         self._mode = _DONE
+        self.started = True
         if mode == _NOT_STARTED:
             body = self._held or b""
             self._held = None

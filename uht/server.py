@@ -208,6 +208,7 @@ class HTTPServer:
             except OSError:
                 pass
             resp._mode = 3  # done: nothing more goes out
+            resp.started = True
             resp.keep_alive = False
 
     async def _reply_error(self, conn: Connection, exc: "HTTPError | int", head_only: bool = False) -> None:
@@ -341,7 +342,9 @@ class HTTPServer:
                     except HTTPError:
                         keep = False  # already answered: just close
                 if self.access_log:
-                    self._log("%s %s %s %d %d" % (conn.remote_addr, req.method, req.path, resp.status, resp.bytes_sent))
+                    self._log(
+                        "%s %s %s %d %d" % (conn.remote_addr(), req.method, req.path, resp.status, resp.bytes_sent)
+                    )
                 if not keep:
                     linger = req._remaining != 0 and conn.state == BUSY
                     break
@@ -374,12 +377,12 @@ class HTTPServer:
             if resp is None or not resp.started:
                 _write_constant(conn, 503)  # the server's condition, not the client's: try again later
             try:
-                log.warning("out of memory serving %s", conn.remote_addr)
+                log.warning("out of memory serving %s", conn.remote_addr())
             except MemoryError:
                 pass
         except Exception as exc:
             try:
-                log.log_exception("error serving %s" % conn.remote_addr, exc)
+                log.log_exception("error serving %s" % conn.remote_addr(), exc)
             except MemoryError:
                 pass
         finally:
