@@ -177,22 +177,20 @@ class Connection:
         to that, compacts first). Raises ClientGone at EOF."""
         if self.start and (self.end == len(self.buf) or self.start == self.end):
             self._compact()
-        size = len(self.buf)
-        if self.end == size:
-            if size >= limit:
+        if self.end == len(self.buf):
+            if len(self.buf) >= limit:
                 raise OverflowError
-            self._grow(min(limit, size * 2))
+            self._grow(min(limit, len(self.buf) * 2))
         # Connection.readinto inlined: one coroutine frame less on every read of a head.
         view = self.view[self.end :]
         t0 = ticks_ms()
         if self.metered:
             self.wait_since = t0
         n = None
-        readinto = self._readinto
         try:
-            if readinto is not None:
+            if self._readinto is not None:
                 while n is None:  # None: woken with nothing to read (older asyncio polls spuriously)
-                    n = await readinto(view)
+                    n = await self._readinto(view)
             else:
                 data = await self.reader.read(len(view))
                 n = len(data)

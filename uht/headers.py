@@ -5,7 +5,7 @@ for `req.headers`: a plain GET never builds one.)"""
 import re
 import time
 
-from ._compat import TYPE_CHECKING, gmtime
+from ._compat import TYPE_CHECKING, gmtime, ticks_add, ticks_diff, ticks_ms
 
 if TYPE_CHECKING:
     from typing import Any
@@ -85,16 +85,26 @@ def _imf(t: "Any") -> str:
 # The Date header of every response: rewritten in place once a second, so it costs the heap no
 # new object that outlives the response (a cached str would be a small island each second).
 _DATE = bytearray(29)
-_date_second = [-1]
+# The second _DATE holds, and the ticks_ms() until which it surely still holds (None: unknown).
+# Where time.time() is a float (the unix port, CPython) reading it allocates one: its fraction says
+# when the next second begins, and until then the clock is not read again. (A board's time.time()
+# is an int, with no fraction: it is read for every response, which costs nothing there.)
+_date_second: "list" = [-1, None]
 
 
 def date_now() -> "bytearray | None":
     """Now as IMF-fixdate, in a buffer reused by every response; None while the clock is not set."""
-    now = int(time.time())
-    if now != _date_second[0]:
-        t = gmtime(now)
+    until = _date_second[1]
+    if until is not None and ticks_diff(until, ticks_ms()) > 0:
+        return _DATE
+    now = time.time()
+    second = int(now)
+    if second != _date_second[0]:
+        t = gmtime(second)
         if t[0] < 2025:
             return None
         _DATE[:] = _imf(t).encode()
-        _date_second[0] = now
+        _date_second[0] = second
+    if isinstance(now, float):  # 1 ms early: ticks_ms() and the wall clock need not tick together
+        _date_second[1] = ticks_add(ticks_ms(), int((second + 1 - now) * 1000) - 1)
     return _DATE

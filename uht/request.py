@@ -296,12 +296,13 @@ def _frame(req: Request, head: bytes, pos: int) -> None:
             elif n == 6 and _named(head, pos, b"expect"):
                 expect = head[colon + 1 : end].strip()
         pos = eol + 1
-    if req.version == 11 and hosts != 1:
+    version = req.version  # (read once: a class default of a class with properties is a slow read)
+    if version == 11 and hosts != 1:
         raise HTTPError(400, "missing or repeated Host header")
-    if connection is not None and not _keep_alive(req.version, connection) or connection is None and req.version == 10:
+    if connection is not None and not _keep_alive(version, connection) or connection is None and version == 10:
         req.keep_alive = False
     if te is not None:
-        if length is not None or req.version == 10:
+        if length is not None or version == 10:
             raise HTTPError(400, "ambiguous body length")  # request smuggling attempt
         if te.lower() != b"chunked":
             raise HTTPError(501, "unsupported transfer-encoding")
@@ -313,7 +314,7 @@ def _frame(req: Request, head: bytes, pos: int) -> None:
     if expect is not None:
         if expect.lower() != b"100-continue":
             raise HTTPError(417)
-        req._expect_continue = req._remaining != 0 and req.version == 11
+        req._expect_continue = req._remaining != 0 and version == 11
 
 
 def _keep_alive(version: int, value: bytes) -> bool:

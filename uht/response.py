@@ -52,7 +52,7 @@ class Response:
     # -- the seed API --------------------------------------------------------------------------
 
     def _check_not_started(self) -> None:
-        if self._mode != _NOT_STARTED:
+        if self.started:
             raise RuntimeError("response already started")
 
     def set_status_code(self, status: int) -> None:
