@@ -456,6 +456,8 @@ class HTTPServer:
         """Room for one more connection? At the cap, uht/eviction.py makes room by closing an
         idle, lingering or slow connection, when there is one (loaded at the first full house; when
         even that load fails for want of memory there is no room: the newcomer gets BUSY_REPLY)."""
+        if len(self._conns) < self.max_connections:
+            return True  # (the usual case: fewer listed than the cap, so fewer active too)
         active = 0
         for c in self._conns:
             if c.expired is None and (c.state != LINGER or not IS_HOST):
