@@ -71,9 +71,11 @@ class Connection:
         self.server: "Any" = None  # the HTTPServer serving it
         self.requests = 0
         self.closed = False
-        self.meter(False)
+        self.meter(True)  # creates the counters (see above) ...
+        self.metered = False  # ... but nothing is measured until a head or body begins
 
-    @property
+    # A method, not a property: a class with a property makes every attribute store on its
+    # instances look the class up first (MicroPython), and a connection stores a dozen per request.
     def remote_addr(self) -> str:
         """The client's IP address, as text (formatted when first asked for: most requests never do)."""
         addr = self._addr
@@ -102,8 +104,12 @@ class Connection:
     # slot of the connection furthest below the floor (uht/eviction.py: shortfall).
 
     def meter(self, on: bool) -> None:
-        """Start counting afresh (a head or a body begins), or stop."""
+        """Start counting afresh (a head or a body begins), or stop. (Stopping only clears
+        `metered`: nothing reads the counts of an unmetered connection, and a request that needs
+        no metering then pays one attribute write, not six.)"""
         self.metered = on
+        if not on:
+            return
         self.got = 0  # bytes received while metered
         self.waited = 0  # ms spent waiting for them, the current wait not included
         self.wait_since: "int | None" = None  # ticks_ms() when the current wait began

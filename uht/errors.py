@@ -57,7 +57,7 @@ async def reply_error(app: "Any", conn: "Connection", exc: HTTPError, head_only:
     try:
         conn.disarm()
         if app.access_log:
-            app._log("%s - - %d" % (conn.remote_addr, exc.status))
+            app._log("%s - - %d" % (conn.remote_addr(), exc.status))
         resp = Response(conn, None)
         resp.head_only = head_only
         resp._write_timeout = app.write_timeout

@@ -33,7 +33,9 @@ class Request:
     """What a handler gets: method, path, query, headers, remote_addr, and the body on demand.
 
     Four attributes are set per request (conn, _head, method, path); everything else is a class
-    default until a request differs from it, or is derived on use: less heap per request."""
+    default until a request differs from it, or is derived on use: less heap per request. (Each
+    attribute store costs more than a load here: MicroPython looks a class with properties up
+    before every store on its instances.)"""
 
     _query = None
     _body: "bytes | bytearray | None" = None
@@ -47,12 +49,12 @@ class Request:
     _raw_query = ""
     keep_alive = True
     version = 11  # 10 or 11
+    method: str  # (both set by _request_line, before parse_head returns the request)
+    path: str
 
     def __init__(self, conn: "Connection", head: bytes) -> None:
         self.conn = conn
         self._head = head
-        self.method = ""
-        self.path = "/"
 
     @property
     def server(self) -> "Any":
@@ -60,7 +62,7 @@ class Request:
 
     @property
     def remote_addr(self) -> str:
-        return self.conn.remote_addr
+        return self.conn.remote_addr()
 
     @property
     def max_body(self) -> int:
@@ -267,11 +269,13 @@ def _frame(req: Request, head: bytes, pos: int) -> None:
     while pos < size:
         eol = head.find(b"\n", pos)
         colon = head.find(b":", pos, eol)
-        if not name_is_token(head, pos, colon):
-            raise HTTPError(400, "bad header field")
         n = colon - pos
+        # "Host" and "Connection" as clients spell them are tokens: no byte-by-byte check for them.
+        usual = n == 4 and head.startswith(b"Host", pos) or n == 10 and head.startswith(b"Connection", pos)
+        if not usual and not name_is_token(head, pos, colon):
+            raise HTTPError(400, "bad header field")
         if n == 4:
-            if _named(head, pos, b"host"):
+            if usual or _named(head, pos, b"host"):
                 hosts += 1
                 if head.find(b",", colon, eol) >= 0:
                     hosts += 1  # a list of hosts: as bad as two fields
@@ -286,18 +290,19 @@ def _frame(req: Request, head: bytes, pos: int) -> None:
             elif n == 17 and _named(head, pos, b"transfer-encoding"):
                 value = head[colon + 1 : end].strip()
                 te = value if te is None else te + b", " + value
-            elif n == 10 and _named(head, pos, b"connection"):
+            elif n == 10 and (usual or _named(head, pos, b"connection")):
                 value = head[colon + 1 : end].strip()
                 connection = value if connection is None else connection + b"," + value
             elif n == 6 and _named(head, pos, b"expect"):
                 expect = head[colon + 1 : end].strip()
         pos = eol + 1
-    if req.version == 11 and hosts != 1:
+    version = req.version  # (read once: a class default of a class with properties is a slow read)
+    if version == 11 and hosts != 1:
         raise HTTPError(400, "missing or repeated Host header")
-    if connection is not None and not _keep_alive(req.version, connection) or connection is None and req.version == 10:
+    if connection is not None and not _keep_alive(version, connection) or connection is None and version == 10:
         req.keep_alive = False
     if te is not None:
-        if length is not None or req.version == 10:
+        if length is not None or version == 10:
             raise HTTPError(400, "ambiguous body length")  # request smuggling attempt
         if te.lower() != b"chunked":
             raise HTTPError(501, "unsupported transfer-encoding")
@@ -309,9 +314,11 @@ def _frame(req: Request, head: bytes, pos: int) -> None:
     if expect is not None:
         if expect.lower() != b"100-continue":
             raise HTTPError(417)
-        req._expect_continue = req._remaining != 0 and req.version == 11
+        req._expect_continue = req._remaining != 0 and version == 11
 
 
 def _keep_alive(version: int, value: bytes) -> bool:
+    if value == b"close" or value == b"keep-alive":  # the usual values: no list to build
+        return value != b"close"
     tokens = [t.strip().lower() for t in value.split(b",")]
     return b"close" not in tokens and (version == 11 or b"keep-alive" in tokens)

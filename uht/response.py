@@ -24,6 +24,10 @@ class Response:
     reason: "str | None" = None
     bytes_sent = 0
     _mode = _NOT_STARTED
+    # Whether the head has gone out (or the response is over): True whenever _mode is not
+    # _NOT_STARTED. An attribute, not a property: a class with a property makes every attribute
+    # load and store on its instances look the class up for descriptors first (MicroPython).
+    started = False
     _has_length = False  # the handler set Content-Length
     _has_type = False  # the handler set Content-Type
 
@@ -48,7 +52,7 @@ class Response:
     # -- the seed API --------------------------------------------------------------------------
 
     def _check_not_started(self) -> None:
-        if self._mode != _NOT_STARTED:
+        if self.started:
             raise RuntimeError("response already started")
 
     def set_status_code(self, status: int) -> None:
@@ -63,10 +67,15 @@ class Response:
     def add_header(self, name: str, value: "Any") -> None:
         """Append a header; a name may repeat (Set-Cookie)."""
         self._check_not_started()
-        value = str(value)
+        if not isinstance(value, str):
+            value = str(value)
         check_header(name, value)
-        self._note(name, True)
-        self._add(name, value)
+        if len(name) == 12 or len(name) == 14:  # (_note looks at these lengths only)
+            self._note(name, True)
+        headers = self.headers
+        if not headers:
+            headers = self.headers = []
+        headers.append((name, value))
 
     def _add(self, name: str, value: str) -> None:
         if not self.headers:
@@ -93,10 +102,6 @@ class Response:
             if h[0].lower() == lower:
                 return h[1]
         return None
-
-    @property
-    def started(self) -> bool:
-        return self._mode != _NOT_STARTED
 
     async def send(self, data: "Any" = b"") -> None:
         """Send body bytes (str is UTF-8 encoded). One call: a response with Content-Length.
@@ -130,6 +135,7 @@ class Response:
         self._default_content_type(not self._no_body())
         out = self._head()  # before the response counts as started (see finish_now)
         self._mode = mode
+        self.started = True
         self._held = None
         self.conn.write(out)
         if held:
@@ -211,8 +217,8 @@ class Response:
         mode = self._mode
         if mode == _NOT_STARTED:
             body = self._held or b""
-            no_body = self._no_body()
-            if not no_body:
+            no_body = self.status != 200 and self._no_body()  # (200, the usual status, has a body)
+            if not no_body and not self._has_type:
                 self._default_content_type(bool(body))
             # Built before the response counts as started: should the head not fit in the heap,
             # nothing has gone out and the server can still answer 503.
@@ -224,6 +230,7 @@ class Response:
                 self.bytes_sent = len(body)
                 body = b""
             self._mode = _DONE
+            self.started = True
             self._held = None
             self.conn.write(out)
             if body:
@@ -231,6 +238,7 @@ class Response:
                 self.conn.write(body)
             return True
         self._mode = _DONE
+        self.started = True
         if mode == _STREAM_CHUNKED and not self.head_only:
             self.conn.write(b"0\r\n\r\n")
         elif mode == _DONE:
@@ -252,10 +260,7 @@ class Response:
         out = self.conn.out
         out[:] = _status_line(self.status, self.reason)
         for name, value in self.headers:
-            _append(out, name)
-            out += b": "
-            _append(out, value)
-            out += b"\r\n"
+            _append_field(out, name, value)
         if length is not None:
             out += b"Content-Length: "
             _append_digits(out, length)
@@ -305,10 +310,15 @@ def _append_digits(out: bytearray, n: int) -> None:
 
 if IS_MICROPYTHON:
 
-    def _append(out: bytearray, text: str) -> None:
-        out += text  # type: ignore[arg-type]  # MicroPython appends a str's UTF-8 bytes without an intermediate copy
+    def _append_field(out: bytearray, name: str, value: str) -> None:
+        """`name: value` and its line end. (MicroPython appends a str's UTF-8 bytes to a bytearray
+        without an intermediate copy.)"""
+        out += name  # type: ignore[arg-type]
+        out += b": "
+        out += value  # type: ignore[arg-type]
+        out += b"\r\n"
 
 else:
 
-    def _append(out: bytearray, text: str) -> None:
-        out += text.encode()
+    def _append_field(out: bytearray, name: str, value: str) -> None:
+        out += name.encode() + b": " + value.encode() + b"\r\n"

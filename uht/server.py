@@ -9,6 +9,7 @@ from ._compat import (
     TYPE_CHECKING,
     awaitable,
     port_max_connections,
+    ticks_add,
     ticks_diff,
     ticks_ms,
 )
@@ -207,6 +208,7 @@ class HTTPServer:
             except OSError:
                 pass
             resp._mode = 3  # done: nothing more goes out
+            resp.started = True
             resp.keep_alive = False
 
     async def _reply_error(self, conn: Connection, exc: "HTTPError | int", head_only: bool = False) -> None:
@@ -228,11 +230,17 @@ class HTTPServer:
     async def _read_head(self, conn: Connection) -> "bytes | None":
         """The next request head (request line and header lines with their line ends, without the
         blank line), or None when the client closed between requests."""
-        conn.set_state(WAIT_HEAD)
-        waiting_idle = conn.requests > 0 and not conn.buffered()
-        conn.arm(self.idle_timeout if waiting_idle else self.head_timeout)
-        conn.meter(not waiting_idle)
-        max_line = self.max_request_line
+        # (Inlined set_state, arm and meter: this runs for every request.)
+        # (No local more than needed: every word of this coroutine's frame is allocated per request.)
+        conn.state = WAIT_HEAD
+        conn.since = ticks_ms()
+        waiting_idle = conn.requests > 0 and conn.start == conn.end
+        conn.deadline = ticks_add(conn.since, int(1000 * (self.idle_timeout if waiting_idle else self.head_timeout)))
+        if waiting_idle:
+            conn.metered = False
+        else:
+            conn.meter(True)
+        woke = 0
         scanned = 0  # bytes after conn.start already searched for the end of the head
         while True:
             buf, start, end = conn.buf, conn.start, conn.end
@@ -240,29 +248,41 @@ class HTTPServer:
                 while start < end and buf[start] in (10, 13):  # stray CRLF between requests
                     start += 1
                 conn.start = start
-            frm = max(start, start + scanned - 2)
-            stop = buf.find(b"\n\r\n", frm, end)
-            stop2 = buf.find(b"\n\n", frm, end)
-            if stop < 0 or 0 <= stop2 < stop:
-                stop = stop2
-            first_nl = buf.find(b"\n", start, end)
-            if first_nl < 0:
-                if end - start > max_line:
+            if start < end:  # (a kept-alive connection's buffer is empty: nothing to search yet)
+                frm = start + scanned - 2 if scanned > 2 else start
+                stop = buf.find(b"\n\r\n", frm, end)
+                stop2 = buf.find(b"\n\n", frm, end)
+                if stop < 0 or 0 <= stop2 < stop:
+                    stop = stop2
+                first_nl = buf.find(b"\n", start, end)
+                if first_nl < 0:
+                    if end - start > self.max_request_line:
+                        raise HTTPError(414)
+                elif first_nl - start > self.max_request_line + 1:
                     raise HTTPError(414)
-            elif first_nl - start > max_line + 1:
-                raise HTTPError(414)
-            elif (stop if stop >= 0 else end) - first_nl > self.max_header_bytes + 2:
-                raise HTTPError(431)
-            if stop >= 0:
-                head = bytes(conn.view[start : stop + 1])
-                conn.start = stop + (3 if buf[stop + 1] == 13 else 2)
-                conn.deadline = None
-                if conn.metered:
-                    conn.meter(False)
-                return head
+                elif (stop if stop >= 0 else end) - first_nl > self.max_header_bytes + 2:
+                    raise HTTPError(431)
+                if stop >= 0:
+                    head = bytes(conn.view[start : stop + 1])
+                    start = stop + (3 if buf[stop + 1] == 13 else 2)
+                    if start == end:
+                        conn.start = conn.end = 0  # all read: the next fill needs no compaction
+                    else:
+                        conn.start = start
+                    conn.deadline = None
+                    conn.metered = False
+                    return head
+            if woke:
+                # The first bytes after an idle wait came, and not yet a whole head: from here on
+                # the head's own timeout and data rate apply. (A head that arrives whole, the
+                # usual case, never needs them.)
+                conn.deadline = ticks_add(ticks_ms(), int(1000 * self.head_timeout))
+                conn.meter(True)
+                conn.got = woke  # the first bytes of this head
+                woke = 0
             scanned = end - start
             try:
-                await conn.fill(max_line + self.max_header_bytes + 4)
+                await conn.fill(self.max_request_line + self.max_header_bytes + 4)
             except OverflowError:
                 raise HTTPError(431)
             except ClientGone:
@@ -271,9 +291,7 @@ class HTTPServer:
                 return None
             if waiting_idle:
                 waiting_idle = False
-                conn.arm(self.head_timeout)
-                conn.meter(True)
-                conn.got = conn.end - conn.start  # the first bytes of this head
+                woke = conn.end - conn.start  # bytes received after the idle wait
 
     async def _serve(self, conn: Connection) -> None:
         """Every request of one connection, then close. Nothing escapes it: a task that fails is
@@ -309,14 +327,14 @@ class HTTPServer:
                     raise
                 except Exception as exc:  # MemoryError included: the server must outlive a handler
                     await self._failed(req, resp, exc)
-                if conn.metered:
-                    conn.meter(False)
-                if self._closing or req._remaining and not req.can_discard(self.max_discard):
+                conn.metered = False
+                unread = req._remaining  # (read once: a class default, two lookups each time)
+                if self._closing or unread and not req.can_discard(self.max_discard):
                     resp.keep_alive = False  # say so in the head: this connection ends after the response
                 if resp.finish_now() and getattr(conn.writer, "out_buf", True):
                     await conn.drain(self.write_timeout)
                 keep = resp.keep_alive and not self._closing
-                if keep and req._remaining:
+                if keep and unread:
                     from .body import discard
 
                     try:
@@ -324,7 +342,9 @@ class HTTPServer:
                     except HTTPError:
                         keep = False  # already answered: just close
                 if self.access_log:
-                    self._log("%s %s %s %d %d" % (conn.remote_addr, req.method, req.path, resp.status, resp.bytes_sent))
+                    self._log(
+                        "%s %s %s %d %d" % (conn.remote_addr(), req.method, req.path, resp.status, resp.bytes_sent)
+                    )
                 if not keep:
                     linger = req._remaining != 0 and conn.state == BUSY
                     break
@@ -357,12 +377,12 @@ class HTTPServer:
             if resp is None or not resp.started:
                 _write_constant(conn, 503)  # the server's condition, not the client's: try again later
             try:
-                log.warning("out of memory serving %s", conn.remote_addr)
+                log.warning("out of memory serving %s", conn.remote_addr())
             except MemoryError:
                 pass
         except Exception as exc:
             try:
-                log.log_exception("error serving %s" % conn.remote_addr, exc)
+                log.log_exception("error serving %s" % conn.remote_addr(), exc)
             except MemoryError:
                 pass
         finally:
@@ -436,6 +456,8 @@ class HTTPServer:
         """Room for one more connection? At the cap, uht/eviction.py makes room by closing an
         idle, lingering or slow connection, when there is one (loaded at the first full house; when
         even that load fails for want of memory there is no room: the newcomer gets BUSY_REPLY)."""
+        if len(self._conns) < self.max_connections:
+            return True  # (the usual case: fewer listed than the cap, so fewer active too)
         active = 0
         for c in self._conns:
             if c.expired is None and (c.state != LINGER or not IS_HOST):
