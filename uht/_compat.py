@@ -12,6 +12,7 @@ __all__ = (  # a constant tuple: in flash when frozen, where a list would be bui
     "ticks_ms",
     "print_exception",
     "awaitable",
+    "sleep_ms",
 )
 
 IS_CIRCUITPYTHON = sys.implementation.name == "circuitpython"
@@ -27,18 +28,19 @@ if TYPE_CHECKING:
     from time import gmtime
 
     from ._micropython import print_exception as _print_exception
-    from ._micropython import ticks_add, ticks_diff, ticks_ms
+    from ._micropython import sleep_ms, ticks_add, ticks_diff, ticks_ms
 elif IS_CIRCUITPYTHON:
-    from ._circuitpython import gmtime, ticks_add, ticks_diff, ticks_ms
+    from ._circuitpython import gmtime, sleep_ms, ticks_add, ticks_diff, ticks_ms
     from ._circuitpython import print_exception as _print_exception
 elif IS_MICROPYTHON:
+    from asyncio import sleep_ms
     from sys import print_exception as _print_exception
     from time import gmtime, ticks_add, ticks_diff, ticks_ms
 else:
     from time import gmtime
 
     from ._cpython import print_exception as _print_exception
-    from ._cpython import ticks_add, ticks_diff, ticks_ms
+    from ._cpython import sleep_ms, ticks_add, ticks_diff, ticks_ms
 
 # Connections each port's network stack holds for clients, less one to spare: the stack must
 # still accept a newcomer for uht to evict an idle or slow connection in its favour. Found in the

@@ -37,6 +37,10 @@ def ticks_add(a: int, delta: int) -> int:
     return a + delta
 
 
+async def sleep_ms(ms: int) -> None:
+    await asyncio.sleep(ms / 1000)
+
+
 def print_exception(exc: BaseException) -> None:
     traceback.print_exception(type(exc), exc, exc.__traceback__)
 

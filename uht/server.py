@@ -9,6 +9,7 @@ from ._compat import (
     TYPE_CHECKING,
     awaitable,
     port_max_connections,
+    sleep_ms,
     ticks_add,
     ticks_diff,
     ticks_ms,
@@ -301,9 +302,21 @@ class HTTPServer:
         req = None
         resp: "Response | None" = None
         linger = False
+        waits = 0
         try:
             while not self._closing:
-                head = await self._read_head(conn)
+                try:
+                    head = await self._read_head(conn)
+                except MemoryError:
+                    # No room yet for what reading a head makes (its coroutines): connections being
+                    # served free theirs as they finish, so wait, as a newcomer does at accept,
+                    # before the 503 below. Nothing of the head has been taken from the buffer.
+                    waits += 1
+                    if waits > 50:
+                        raise
+                    await sleep_ms(20)
+                    continue
+                waits = 0
                 if head is None:
                     break
                 conn.state = BUSY  # (since matters only while waiting for a head)
@@ -376,6 +389,7 @@ class HTTPServer:
         except MemoryError:
             if resp is None or not resp.started:
                 _write_constant(conn, 503)  # the server's condition, not the client's: try again later
+                linger = True  # the request may be unread: closing now could reset the answer away
             try:
                 log.warning("out of memory serving %s", conn.remote_addr())
             except MemoryError:

@@ -1,6 +1,7 @@
 """Memory running out, on the board-sized build (tests/board/apps/memory_faults.py injects the
 MemoryError): a client the heap has no room for waits for room, then gets 503 with Retry-After,
-never a bare close; a request the heap cannot take gets 503; the server serves on after each."""
+never a bare close; so does a connection that has no room to read its request head; a request the
+heap cannot take gets 503; the server serves on after each."""
 
 import os
 import sys
@@ -10,8 +11,10 @@ import pytest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import boardrun  # noqa: E402
 
-# uht/_listen.py: a client that cannot be taken is tried 50 times (every 20 ms) before a 503.
+# uht/_listen.py: a client that cannot be taken is tried 50 times (every 20 ms) before a 503; uht/server.py:
+# reading a head is tried 51 times (the first and 50 waits of 20 ms).
 TAKE_TRIES = 50
+HEAD_TRIES = 51
 
 
 @pytest.fixture(scope="module")
@@ -44,6 +47,18 @@ def test_a_client_the_heap_has_no_room_for_waits_and_is_served(server):
 
 def test_a_client_that_never_finds_room_gets_503_then_the_next_is_served(server):
     arm(server, take=TAKE_TRIES)
+    assert_busy(boardrun.get(server.port))
+    assert_hello(server)
+    assert server.alive()
+
+
+def test_a_head_the_heap_has_no_room_to_read_yet_waits_and_is_served(server):
+    arm(server, head=3)
+    assert_hello(server)
+
+
+def test_a_head_that_never_finds_room_gets_503_then_the_next_is_served(server):
+    arm(server, head=HEAD_TRIES)
     assert_busy(boardrun.get(server.port))
     assert_hello(server)
     assert server.alive()

@@ -1,5 +1,6 @@
 """The hello app with memory faults on demand, for tests/board/test_board_faults.py: GET /arm?take=N
-makes the next N attempts to take a client (HTTPServer._on_socket) raise MemoryError, and
+makes the next N attempts to take a client (HTTPServer._on_socket) raise MemoryError,
+/arm?head=N the next N attempts to read a request head (HTTPServer._read_head), and
 /arm?parse=N the next N request heads' parsing; every other GET / answers "Hello, world!"."""
 
 import probe  # noqa: I001  (first: the heap baseline)
@@ -10,7 +11,7 @@ import uht.server
 from uht import HTTPServer
 
 app = HTTPServer()
-faults = {"take": 0, "parse": 0}
+faults = {"take": 0, "head": 0, "parse": 0}
 
 
 @app.route("/")
@@ -36,6 +37,7 @@ def faulty(name, real):
 
 
 app._on_socket = faulty("take", app._on_socket)  # what start() hands the accept loop
+app._read_head = faulty("head", app._read_head)  # found on the instance first by _serve
 uht.server.parse_head = faulty("parse", uht.server.parse_head)
 
 
