@@ -40,25 +40,19 @@ def assert_busy(ans):
     assert ans.headers.get(b"retry-after") == b"1", ans.headers
 
 
-def test_a_client_the_heap_has_no_room_for_waits_and_is_served(server):
-    arm(server, take=3)
+# What waits for memory: taking a client at accept, and reading a request head.
+WAITING = [("take", TAKE_TRIES), ("head", HEAD_TRIES)]
+
+
+@pytest.mark.parametrize("fault, tries", WAITING)
+def test_no_room_for_a_while_waits_and_is_served(server, fault, tries):
+    arm(server, **{fault: 3})
     assert_hello(server)
 
 
-def test_a_client_that_never_finds_room_gets_503_then_the_next_is_served(server):
-    arm(server, take=TAKE_TRIES)
-    assert_busy(boardrun.get(server.port))
-    assert_hello(server)
-    assert server.alive()
-
-
-def test_a_head_the_heap_has_no_room_to_read_yet_waits_and_is_served(server):
-    arm(server, head=3)
-    assert_hello(server)
-
-
-def test_a_head_that_never_finds_room_gets_503_then_the_next_is_served(server):
-    arm(server, head=HEAD_TRIES)
+@pytest.mark.parametrize("fault, tries", WAITING)
+def test_never_room_gets_503_then_the_next_is_served(server, fault, tries):
+    arm(server, **{fault: tries})
     assert_busy(boardrun.get(server.port))
     assert_hello(server)
     assert server.alive()
