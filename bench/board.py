@@ -9,8 +9,8 @@ workloads of tests/board (tests/board/boardrun.py), the same ones the memory gua
   GET), and the mixed soak (20,000 requests in the full run), each confirmed by 3 of 3 runs;
 - the flash freezing uht adds (RP2 size report), and the firmware app's own heap.
 
-The CPU-per-request ratios come from bench/throughput.py (64-bit PyPI MicroPython); board_targets()
-puts every row beside its target.
+The CPU-per-request ratios come from bench/throughput.py (64-bit PyPI MicroPython); bench/render.py
+(BOARD_TARGETS, BOARD_ISSUE_FIGURES) puts every row beside its target and the issue's figures.
 """
 
 import os
@@ -21,26 +21,6 @@ from servers import MICRODOT_MPY, REPO, UHT_MPY
 sys.path.insert(0, os.path.join(REPO, "tests", "board"))
 import boardrun  # noqa: E402
 
-# The targets of issue 10 (KB = 1024 B), as in tests/board/test_board_memory.py.
-TARGETS = {
-    "held_frozen": 7 * 1024,
-    "held_mpy": 16 * 1024,
-    "alloc_per_get": 512,
-    "concurrent_kb": 20,
-    "soak_kb": 32,
-    "flash_uht": 32 * 1024,
-    "cpu_keepalive": 0.50,
-    "cpu_close": 0.60,
-}
-# The figures the issue quotes for uht 3dd3435 and microdot 2.7 (the "before" column).
-ISSUE_BEFORE = {
-    "held_frozen": (10.4 * 1024, 7.2 * 1024),
-    "held_mpy": (25.3 * 1024, 17.4 * 1024),
-    "alloc_per_get": (1872, 5312),
-    "concurrent_kb": ("24–26", "26–28"),
-    "soak_kb": (64, 48),
-    "flash_uht": (50.2 * 1024, None),
-}
 RUNS = 3  # a smallest heap counts once it passes 3 of 3 runs, as in the guards
 STEP_KB = 2
 
