@@ -72,10 +72,7 @@ class Response:
         check_header(name, value)
         if len(name) == 12 or len(name) == 14:  # (_note looks at these lengths only)
             self._note(name, True)
-        headers = self.headers
-        if not headers:
-            headers = self.headers = []
-        headers.append((name, value))
+        self._add(name, value)
 
     def _add(self, name: str, value: str) -> None:
         if not self.headers:
