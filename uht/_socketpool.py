@@ -111,10 +111,20 @@ def start_serving(app: "Any", host: str, port: int, pool: "Any", backlog: int) -
     return asyncio.create_task(_accept_loop(app, sock, pool, BUSY_REPLY))
 
 
+# What _refuse() reads a refused client's request into, made once: a refusal must not need memory.
+_SINK = bytearray(32)
+
+
 def _refuse(sock: "Any", busy_reply: bytes) -> None:
+    """503 and close, as uht/_listen.py's refuse(): the request already sent (up to 2 KB) is read
+    first, since closing a socket with unread bytes resets the connection and the client could lose
+    the answer. The socket is non-blocking: what has not arrived yet is not waited for (EAGAIN)."""
     try:
         sock.send(busy_reply)
-    except OSError:
+        reads = 64  # a counter, not a range(): nothing here may allocate
+        while reads and sock.recv_into(_SINK):
+            reads -= 1
+    except OSError:  # EAGAIN: all read; ENOTCONN: the client is gone
         pass
     sock.close()
 

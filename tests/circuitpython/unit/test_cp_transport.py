@@ -113,3 +113,26 @@ async def test_stream_reads_writes_and_sees_the_end():
     n = await stream.readinto(memoryview(buf))
     assert n == 0, n  # ENOTCONN from a board socket: the end
     stream.close()
+
+
+def test_a_refused_client_gets_the_whole_503():
+    # _refuse() reads what the client sent before it closes: closing a socket with unread bytes
+    # resets the connection, and the reset would reach the client instead of the end of the answer.
+    import time
+
+    from uht.status import BUSY_REPLY
+
+    pool = _pool()
+    server, client = _pair(pool)
+    client.sendall(b"GET / HTTP/1.1\r\nHost: board\r\nX-Pad: " + b"p" * 1000 + b"\r\n\r\n")
+    time.sleep(0.05)  # the request is there to be read
+    _socketpool._refuse(server, BUSY_REPLY)
+    got = b""
+    buf = bytearray(256)
+    while True:
+        n = client.recv_into(buf)  # blocking: what has arrived, 0 at the end, OSError on a reset
+        if not n:
+            break
+        got += bytes(buf[:n])
+    client.close()
+    assert got == BUSY_REPLY
