@@ -54,11 +54,24 @@ async def serve(app: Any, sock: Any, backlog: int) -> None:
     app._aio_server = await asyncio.start_server(streams, sock=sock, backlog=backlog)
 
 
-async def on_streams(app: Any, reader: Any, writer: Any, addr: Any) -> None:
+class Reader:
+    """asyncio's StreamReader with the readinto() a Connection reads with."""
+
+    def __init__(self, stream: asyncio.StreamReader) -> None:
+        self.stream = stream
+
+    async def readinto(self, view: Any) -> int:
+        data = await self.stream.read(len(view))
+        view[: len(data)] = data
+        return len(data)
+
+
+async def on_streams(app: Any, stream: asyncio.StreamReader, writer: Any, addr: Any) -> None:
     """A new client: served, or answered 503 (lingering, when a place is free) at the cap."""
     from .connection import Connection
     from .status import BUSY_REPLY
 
+    reader = Reader(stream)
     task = asyncio.current_task()
     if app._closing or not app._admit():
         writer.write(BUSY_REPLY)

@@ -1,6 +1,6 @@
 """One client connection: a bounded read buffer over the stream, writes, deadlines, the data
 rate it receives at, and close. With uht/_listen.py this is the transport seam: the only code
-that touches a client's stream (reader.readinto/read, writer.write/drain/close).
+that touches a client's stream (reader.readinto, writer.write/drain/close).
 
 All reads go through a bytearray that the connection reuses for every request it carries, so the
 hot path allocates little, and no read can grow it past the limit its caller gives.
@@ -56,7 +56,7 @@ class Connection:
         self._addr = remote_addr  # a str, or what accept() gave (made a str on first use)
         self.buf = bytearray(buffer) if isinstance(buffer, int) else buffer
         self.view = memoryview(self.buf)  # kept: slicing it is one object per read, not two
-        self._readinto = getattr(reader, "readinto", None)
+        self._readinto = reader.readinto  # (CPython's asyncio reader gets one: uht/_cpython.py)
         # Response heads are built here, for every response (see Response._head). Made with room
         # (160 bytes) for a usual head and a short body: MicroPython grows a bytearray by exactly
         # what each append needs, so a head built from empty would reallocate at almost every line.
@@ -138,26 +138,28 @@ class Connection:
         self.mark_got = self.got
         return slow
 
-    def _waited(self, t0: int, n: int) -> None:
-        self.waited += ticks_diff(ticks_ms(), t0)
+    def wait_begins(self) -> int:
+        """A read is about to wait: its start, for wait_ends()."""
+        t0 = ticks_ms()
+        if self.metered:
+            self.wait_since = t0
+        return t0
+
+    def wait_ends(self, t0: int, n: "int | None") -> None:
+        """The read begun at t0 returned n bytes (None: it failed)."""
+        if self.metered and n is not None:
+            self.waited += ticks_diff(ticks_ms(), t0)
+            self.got += n
         self.wait_since = None
-        self.got += n
 
     async def readinto(self, view: "Any") -> int:
         """One read from the stream into view (a memoryview); 0 at EOF. Metered, and a cut
         (too slow, evicted) or reset raises ClientGone."""
-        t0 = ticks_ms()
-        if self.metered:
-            self.wait_since = t0
+        t0 = self.wait_begins()
         n = None
         try:
-            if self._readinto is not None:
-                while n is None:  # None: woken with nothing to read (older asyncio polls spuriously)
-                    n = await self._readinto(view)
-            else:
-                data = await self.reader.read(len(view))
-                n = len(data)
-                view[:n] = data
+            while n is None:  # None: woken with nothing to read (older asyncio polls spuriously)
+                n = await self._readinto(view)
         except OSError:
             raise ClientGone
         except BaseException:
@@ -165,9 +167,7 @@ class Connection:
                 raise ClientGone  # what a handler sees when its client goes away
             raise
         finally:
-            if self.metered and n is not None:
-                self._waited(t0, n)
-            self.wait_since = None
+            self.wait_ends(t0, n)
         return n
 
     # -- reading -------------------------------------------------------------------------------
@@ -175,39 +175,21 @@ class Connection:
     def buffered(self) -> int:
         return self.end - self.start
 
-    async def fill(self, limit: int) -> None:
-        """Read more bytes into the buffer, keeping at most `limit` buffered (grows the buffer up
-        to that, compacts first). Raises ClientGone at EOF."""
+    def reserve(self, limit: int) -> "Any":
+        """Room at the end of the buffer for one read, keeping at most `limit` bytes buffered:
+        compacts first, else grows the buffer up to limit (OverflowError when it is full at that
+        size). Returns the view to read into."""
         if self.start and (self.end == len(self.buf) or self.start == self.end):
             self._compact()
         if self.end == len(self.buf):
             if len(self.buf) >= limit:
                 raise OverflowError
             self._grow(min(limit, len(self.buf) * 2))
-        # Connection.readinto inlined: one coroutine frame less on every read of a head.
-        view = self.view[self.end :]
-        t0 = ticks_ms()
-        if self.metered:
-            self.wait_since = t0
-        n = None
-        try:
-            if self._readinto is not None:
-                while n is None:  # None: woken with nothing to read (older asyncio polls spuriously)
-                    n = await self._readinto(view)
-            else:
-                data = await self.reader.read(len(view))
-                n = len(data)
-                view[:n] = data
-        except OSError:
-            raise ClientGone
-        except BaseException:
-            if self.expired == SLOW or self.expired == EVICTED:
-                raise ClientGone  # what a handler sees when its client goes away
-            raise
-        finally:
-            if self.metered and n is not None:
-                self._waited(t0, n)
-            self.wait_since = None
+        return self.view[self.end :]
+
+    async def fill(self, limit: int) -> None:
+        """Read more bytes into the buffer (see reserve()). Raises ClientGone at EOF."""
+        n = await self.readinto(self.reserve(limit))
         if not n:
             raise ClientGone
         self.end += n

@@ -1,11 +1,11 @@
 """The Response a handler fills in: status, headers, and a body sent once or streamed."""
 
-from ._compat import IS_MICROPYTHON, TYPE_CHECKING
+from ._compat import IS_CIRCUITPYTHON, IS_MICROPYTHON, TYPE_CHECKING
 from .headers import check_header, date_now, http_date
 from .status import reason_for
 
 if TYPE_CHECKING:
-    from typing import Any
+    from typing import Any, Awaitable, Iterator
 
     from .connection import Connection
     from .request import Request
@@ -16,6 +16,20 @@ _NOT_STARTED = 0
 _STREAM_CHUNKED = 1  # HTTP/1.1 with no Content-Length: chunked transfer coding
 _STREAM_RAW = 2  # the handler set Content-Length, or HTTP/1.0 (body ends when we close)
 _DONE = 3
+
+
+# What send() returns when nothing is left to wait for: awaiting it is done at once, and costs no
+# coroutine. MicroPython awaits what it can iterate: an empty tuple. CPython and CircuitPython
+# await through `__await__`.
+if IS_CIRCUITPYTHON or not IS_MICROPYTHON:
+
+    class _Ready:
+        def __await__(self) -> "Iterator[None]":
+            return iter(())
+
+    _READY: "Any" = _Ready()
+else:
+    _READY = ()
 
 
 class Response:
@@ -100,21 +114,22 @@ class Response:
                 return h[1]
         return None
 
-    async def send(self, data: "Any" = b"") -> None:
-        """Send body bytes (str is UTF-8 encoded). One call: a response with Content-Length.
-        From the second call on (or after start_stream()) the body streams."""
+    def send(self, data: "Any" = b"") -> "Awaitable[None]":
+        """Send body bytes (str is UTF-8 encoded); await what it returns. One call: a response with
+        Content-Length. From the second call on (or after start_stream()) the body streams.
+        (Not a coroutine function: the usual single send() only keeps the body for finish(), and
+        returns an awaitable that is done at once, so that no coroutine is made for it.)"""
         if isinstance(data, str):
             data = data.encode()
         elif not isinstance(data, bytes) and (self.request is None or data is not self.request._body):
             data = bytes(data)  # the caller may reuse its buffer after we return (not req.body())
-        if self._mode == _DONE:
+        mode = self._mode
+        if mode == _DONE:
             raise RuntimeError("response already finished")
-        if self._mode == _NOT_STARTED:
-            if self._held is None:
-                self._held = data
-                return
-            await self.start_stream()
-        await self._write_body(data)
+        if mode == _NOT_STARTED and self._held is None:
+            self._held = data
+            return _READY
+        return self.write(data)
 
     async def start_stream(self) -> None:
         """Send the head now and stream whatever follows (event streams, long downloads)."""

@@ -283,13 +283,25 @@ class HTTPServer:
                 woke = 0
             scanned = end - start
             try:
-                await conn.fill(self.max_request_line + self.max_header_bytes + 4)
+                view = conn.reserve(self.max_request_line + self.max_header_bytes + 4)
             except OverflowError:
                 raise HTTPError(431)
-            except ClientGone:
+            # The stream is read here, as conn.fill() would (it is conn.readinto() and the end
+            # moved), without its two coroutines: this read is made for every request. A cut or
+            # a cancel goes up to _serve as it is; a reset is an end of stream.
+            t0 = conn.wait_begins()
+            n = None
+            try:
+                while n is None:  # None: woken with nothing to read
+                    n = await conn._readinto(view)
+            except OSError:
+                n = 0
+            conn.wait_ends(t0, n)
+            if not n:
                 if scanned or conn.expired is not None:
-                    raise
-                return None
+                    raise ClientGone
+                return None  # closed between requests
+            conn.end += n
             if waiting_idle:
                 waiting_idle = False
                 woke = conn.end - conn.start  # bytes received after the idle wait
