@@ -65,8 +65,10 @@ class SocketStream:
         # for want of memory, and the socket must be released all the same.
         self.s.close()
 
-    async def wait_closed(self) -> None:
-        pass
+    def wait_closed(self) -> "Any":
+        """Awaitable: close() has done it all. An empty tuple, which MicroPython awaits as it
+        iterates it: no coroutine for each connection that ends."""
+        return ()
 
 
 def listen_socket(host: str, port: int, backlog: int) -> "Any":
