@@ -185,7 +185,7 @@ class Connection:
             if len(self.buf) >= limit:
                 raise OverflowError
             self._grow(min(limit, len(self.buf) * 2))
-        return self.view[self.end :]
+        return self.view[self.end :] if self.end else self.view  # (a kept-alive read: no slice)
 
     async def fill(self, limit: int) -> None:
         """Read more bytes into the buffer (see reserve()). Raises ClientGone at EOF."""
