@@ -4,10 +4,13 @@
 #                     (mk/board32.mk, bench/board.py; the memory guards of the same rows: make test-board)
 #   make bench-quick  smoke check for `make test`: tiny subset, no timing assertions (~30 s); without wrk
 #                     it says SKIP for the load part and still runs the memory probes
+#   make bench-instructions  CPU per request as instructions (valgrind's callgrind): the ceiling and
+#                     uht, keep-alive and close; repeatable where CPU time on a shared machine is not
+#                     (~1 min; needs valgrind: apt-get install valgrind)
 
 BENCH_OUT ?= bench/results/latest.json
 
-.PHONY: bench bench-quick bench-report
+.PHONY: bench bench-quick bench-report bench-instructions
 
 # runtime-frozen (mk/runtimes.mk): the unix port with uht frozen in, for the "frozen" import and heap
 # rows; runtime-board32 (mk/board32.mk): the 32-bit board-sized build, the headline rows;
@@ -16,6 +19,9 @@ bench: $(VENV_STAMP) runtime-frozen runtime-board32 pico-w-image
 	@command -v wrk >/dev/null || { echo "wrk not found: apt-get install wrk"; exit 1; }
 	nice $(BIN)/python bench/run.py --out $(BENCH_OUT)
 	$(BIN)/python bench/render.py $(BENCH_OUT) docs/benchmarks.md
+
+bench-instructions: $(VENV_STAMP)
+	$(BIN)/python bench/instructions.py
 
 bench-report: $(VENV_STAMP)
 	$(BIN)/python bench/render.py $(BENCH_OUT) docs/benchmarks.md
