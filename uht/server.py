@@ -289,14 +289,15 @@ class HTTPServer:
             # The stream is read here, as conn.fill() would (it is conn.readinto() and the end
             # moved), without its two coroutines: this read is made for every request. A cut or
             # a cancel goes up to _serve as it is; a reset is an end of stream.
-            t0 = conn.wait_begins()
+            t0 = conn.wait_begins() if conn.metered else None  # (a kept-alive wait is not metered)
             n = None
             try:
                 while n is None:  # None: woken with nothing to read
                     n = await conn._readinto(view)
             except OSError:
                 n = 0
-            conn.wait_ends(t0, n)
+            if t0 is not None:
+                conn.wait_ends(t0, n)
             if not n:
                 if scanned or conn.expired is not None:
                     raise ClientGone
