@@ -12,10 +12,6 @@ except (ImportError, AttributeError):
         "small builds), and Adafruit's asyncio and adafruit_ticks in /lib"
     )
 
-# After the check above (on a build without select.poll it would fail unexplained). Adafruit's
-# asyncio has sleep_ms; CPython's, which mypy reads, does not.
-from asyncio import sleep_ms  # type: ignore[attr-defined]
-
 # No time.gmtime: a board's clock has no time zone, its localtime() is UTC (as NTP sets it).
 from time import localtime as gmtime
 
@@ -26,4 +22,4 @@ from traceback import print_exception
 from adafruit_ticks import ticks_add, ticks_diff, ticks_ms
 
 # A constant tuple: no list on the heap.
-__all__ = ("gmtime", "print_exception", "sleep_ms", "ticks_add", "ticks_diff", "ticks_ms")
+__all__ = ("gmtime", "print_exception", "ticks_add", "ticks_diff", "ticks_ms")

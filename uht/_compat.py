@@ -30,8 +30,10 @@ if TYPE_CHECKING:
     from ._micropython import print_exception as _print_exception
     from ._micropython import sleep_ms, ticks_add, ticks_diff, ticks_ms
 elif IS_CIRCUITPYTHON:
-    from ._circuitpython import gmtime, sleep_ms, ticks_add, ticks_diff, ticks_ms
+    # _circuitpython first: importing it checks that the build can serve.
+    from ._circuitpython import gmtime, ticks_add, ticks_diff, ticks_ms  # noqa: I001
     from ._circuitpython import print_exception as _print_exception
+    from asyncio import sleep_ms  # Adafruit's asyncio has it
 elif IS_MICROPYTHON:
     from asyncio import sleep_ms
     from sys import print_exception as _print_exception

@@ -52,7 +52,7 @@ class SocketStream:
         """Awaitable: until out_buf is sent. Always yields at least once, so a handler writing in a
         loop cannot starve the other tasks."""
         if not self.out_buf:
-            return (yield from sleep_ms(0))  # type: ignore[misc]  # a generator on MicroPython
+            return (yield from sleep_ms(0))  # (a generator on MicroPython)
         while self.out_buf:
             yield core._io_queue.queue_write(self.s)
             sent = self.s.write(self.out_buf)

@@ -243,7 +243,7 @@ async def json(req: "Request") -> "Any":
 
 async def form(req: "Request") -> dict:
     try:
-        return parse_qs(await body(req))  # type: ignore[arg-type]  # a bytearray splits as bytes do
+        return parse_qs(await body(req))
     except ValueError:
         raise HTTPError(400, "bad form encoding")
 

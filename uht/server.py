@@ -691,11 +691,14 @@ def _collect_often(fraction: int) -> None:
     up the heap, and whatever lives on (a module loaded by a first POST, a connection's buffers)
     lands wherever that front happens to be: a few such islands leave no free block large enough
     for a 4 KB body in a 32 KB heap. Collecting often keeps the front low."""
-    import gc
+    if TYPE_CHECKING:
+        from ._micropython import gc
+    else:
+        import gc
 
     threshold = getattr(gc, "threshold", None)  # CircuitPython has none
     if threshold is not None and threshold() == -1:
-        heap = gc.mem_free() + gc.mem_alloc()  # type: ignore[attr-defined]  # MicroPython's gc
+        heap = gc.mem_free() + gc.mem_alloc()
         if heap <= _COLLECT_OFTEN_UP_TO:
             threshold(heap // fraction)
 

@@ -22,7 +22,7 @@ def _utf8(raw: "bytes | bytearray") -> str:
         raise ValueError("invalid UTF-8")
 
 
-def unquote(raw: bytes, plus: bool = False) -> str:
+def unquote(raw: "bytes | bytearray", plus: bool = False) -> str:
     """Decode %xx escapes (and `+` as space when `plus`), then UTF-8."""
     if plus and b"+" in raw:
         raw = raw.replace(b"+", b" ")
@@ -38,7 +38,7 @@ def unquote(raw: bytes, plus: bool = False) -> str:
     return _utf8(out)
 
 
-def parse_qs(raw: bytes) -> dict:
+def parse_qs(raw: "bytes | bytearray") -> dict:
     """`a=1&b=x+y&c` -> {"a": "1", "b": "x y", "c": ""}; a repeated key keeps its last value."""
     result = {}
     for pair in raw.split(b"&"):
