@@ -336,16 +336,10 @@ class WebSocket:
         if got:
             view[:got] = memoryview(conn.buf)[conn.start : conn.start + got]
             conn.start += got
-        readinto = getattr(conn.reader, "readinto", None)
         while got < n:
-            if readinto is not None:
-                count = await readinto(view[got:])
-                if not count:
-                    raise ClientGone
-            else:
-                chunk = await conn.read_some(n - got)
-                count = len(chunk)
-                view[got : got + count] = chunk
+            count = await conn.readinto(view[got:])  # (every stream has readinto: Connection)
+            if not count:
+                raise ClientGone
             got += count
             self._seen()
         return data
