@@ -13,6 +13,7 @@ __all__ = (  # a constant tuple: in flash when frozen, where a list would be bui
     "print_exception",
     "awaitable",
     "sleep_ms",
+    "READY",
 )
 
 IS_CIRCUITPYTHON = sys.implementation.name == "circuitpython"
@@ -26,6 +27,7 @@ TYPE_CHECKING = False
 
 if TYPE_CHECKING:
     from time import gmtime
+    from typing import Any, Iterator
 
     from ._micropython import print_exception as _print_exception
     from ._micropython import sleep_ms, ticks_add, ticks_diff, ticks_ms
@@ -66,6 +68,20 @@ def port_max_connections() -> int:
         if platform == sys.platform:
             return count
     return BOARD_CONNECTIONS
+
+
+# What a plain method returns for its caller to await when nothing is left to wait for: awaiting it
+# is done at once and makes no coroutine (Response.send(), Connection.close()). MicroPython awaits
+# what it can iterate: an empty tuple. CPython and CircuitPython await through `__await__`.
+if IS_CIRCUITPYTHON or not IS_MICROPYTHON:
+
+    class _Ready:
+        def __await__(self) -> "Iterator[None]":
+            return iter(())
+
+    READY: "Any" = _Ready()
+else:
+    READY = ()
 
 
 def print_exception(exc: BaseException) -> None:

@@ -9,7 +9,7 @@ loop. On CPython, asyncio.start_server is used on the same socket (uht/_cpython.
 
 import socket
 
-from ._compat import IS_MICROPYTHON, TYPE_CHECKING
+from ._compat import IS_MICROPYTHON, READY, TYPE_CHECKING
 from .log import log_exception
 from .status import BUSY_REPLY
 
@@ -66,9 +66,8 @@ class SocketStream:
         self.s.close()
 
     def wait_closed(self) -> "Any":
-        """Awaitable: close() has done it all. An empty tuple, which MicroPython awaits as it
-        iterates it: no coroutine for each connection that ends."""
-        return ()
+        """Awaitable: close() has done it all (READY: no coroutine for each connection that ends)."""
+        return READY
 
 
 def listen_socket(host: str, port: int, backlog: int) -> "Any":

@@ -6,7 +6,7 @@ All reads go through a bytearray that the connection reuses for every request it
 hot path allocates little, and no read can grow it past the limit its caller gives.
 """
 
-from ._compat import TYPE_CHECKING, ticks_add, ticks_diff, ticks_ms
+from ._compat import READY, TYPE_CHECKING, ticks_add, ticks_diff, ticks_ms
 
 if TYPE_CHECKING:
     import asyncio
@@ -71,8 +71,12 @@ class Connection:
         self.server: "Any" = None  # the HTTPServer serving it
         self.requests = 0
         self.closed = False
-        self.meter(True)  # creates the counters (see above) ...
-        self.metered = False  # ... but nothing is measured until a head or body begins
+        self.metered = False  # nothing is measured until a head or body begins (meter())
+        self.got = 0  # the counters meter(True) starts afresh, fresh here
+        self.waited = 0
+        self.wait_since: "int | None" = None
+        self.mark_at = 0
+        self.mark_got = 0
 
     # A method, not a property: a class with a property makes every attribute store on its
     # instances look the class up first (MicroPython), and a connection stores a dozen per request.
@@ -112,7 +116,7 @@ class Connection:
             return
         self.got = 0  # bytes received while metered
         self.waited = 0  # ms spent waiting for them, the current wait not included
-        self.wait_since: "int | None" = None  # ticks_ms() when the current wait began
+        self.wait_since = None  # ticks_ms() when the current wait began
         self.mark_at = 0  # the current window: its start in waited time ...
         self.mark_got = 0  # ... and the bytes received before it
 
@@ -260,16 +264,16 @@ class Connection:
 
     # -- closing -------------------------------------------------------------------------------
 
-    async def close(self) -> None:
-        """Close for real: on MicroPython only wait_closed() closes the socket."""
+    def close(self) -> "Any":
+        """Close for real, and return what to await: what the stream still does for the close
+        (CPython's; MicroPython's SocketStream has closed its socket already and returns READY,
+        so no coroutine is made for each connection that ends). Awaiting it may raise OSError
+        when the peer has reset the connection: nothing is left to release then."""
         if self.closed:
-            return
+            return READY
         self.closed = True
-        try:
-            self.writer.close()
-            await self.writer.wait_closed()
-        except Exception:  # already reset by the peer: nothing left to release
-            pass
+        self.writer.close()
+        return self.writer.wait_closed()
 
     def close_now(self) -> None:
         """Synchronous close of the socket (Ctrl-C path, when no event loop runs any more)."""

@@ -44,14 +44,9 @@ def parse_cookies(header: str) -> dict:
     return cookies
 
 
-def get_cookies(req: "Any") -> dict:
-    """The request's cookies, parsed once and kept on the request."""
-    # req is a Request; Any because Request does not declare the `_cookies` attribute set here.
-    cookies = getattr(req, "_cookies", None)
-    if cookies is None:
-        cookies = parse_cookies(req.headers.get("cookie") or "")
-        req._cookies = cookies
-    return cookies
+def get_cookies(req: "Request") -> dict:
+    """The request's cookies, parsed once and kept on the request (as `req.cookies`)."""
+    return req.cookies
 
 
 def get_cookie(req: "Request", name: str, default: "Any" = None) -> "Any":

@@ -14,10 +14,11 @@ if TYPE_CHECKING:
 # over the whole head for any byte that is not printable ASCII, HTAB, CR or LF (the usual head has
 # none); only when one is found does a second search tell a control character (a bad field) from
 # UTF-8 in a value (fine). SUSPECT is a negated class: it finds NUL too (a pattern cannot hold NUL,
-# so CONTROL cannot: NUL is tested apart there), and fewer ranges make it the faster search. Names
+# so CONTROL cannot: NUL is tested apart there), and fewer ranges make it the faster search; the
+# printable range comes first, as most bytes are in it (re tries a class's ranges in order). Names
 # are checked byte by byte in the pass that finds the fields (name_is_token), which looks at every
 # line anyway.
-SUSPECT = re.compile(b"[^\t\n\r -~]")
+SUSPECT = re.compile(b"[^ -~\t\n\r]")
 CONTROL = re.compile(b"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Token characters (RFC 9110 5.6.2) of ASCII, by byte value: "1" where the byte is one. One
 # constant (in flash when frozen); a lookup per byte is the cheapest check MicroPython has.

@@ -33,52 +33,75 @@ class Request:
     """What a handler gets: method, path, query, headers, remote_addr, and the body on demand.
 
     Four attributes are set per request (conn, _head, method, path); everything else is a class
-    default until a request differs from it, or is derived on use: less heap per request. (Each
-    attribute store costs more than a load here: MicroPython looks a class with properties up
-    before every store on its instances.)"""
+    default until a request differs from it, or is derived on use (__getattr__): less heap per
+    request."""
 
-    _query = None
     _body: "bytes | bytearray | None" = None
     _remaining = 0  # body bytes left: a count, or _CHUNKED
     _chunk_left = 0
     _expect_continue = False
-    _headers: "Headers | None" = None
-    _segments: "list | None" = None
-    _max_body: "int | None" = None
     _slash_in_segment = False  # a decoded '/' inside a segment (see lookup_path)
     _raw_query = ""
     keep_alive = True
     version = 11  # 10 or 11
     method: str  # (both set by _request_line, before parse_head returns the request)
     path: str
+    # Derived on first use by __getattr__ (not properties: a class with a property makes every
+    # attribute store on its instances look the class up first, in MicroPython, and a request is
+    # stored to a few times each). The first four are then kept; the others change with the
+    # request (a body read, a route's max_body) and are derived on every use.
+    headers: "Headers"  # names lower-case; repeated ones joined with ", "
+    segments: list  # the decoded path segments (split before decoding: '%2F' stays inside one)
+    query: dict
+    cookies: dict  # parsed by uht.cookies
+    max_body: int  # largest body body()/json()/form() read: the route's (set here), else the server's
+    server: "Any"
+    remote_addr: str
+    lookup_path: "str | None"  # what literal routes are looked up by (None: a '/' decoded in a segment)
+    has_body: bool  # whether body bytes remain unread
+    query_string: bytes
 
     def __init__(self, conn: "Connection", head: bytes) -> None:
         self.conn = conn
         self._head = head
 
-    @property
-    def server(self) -> "Any":
-        return self.conn.server
+    if not TYPE_CHECKING:  # (mypy reads the annotations above, and flags any other name)
 
-    @property
-    def remote_addr(self) -> str:
-        return self.conn.remote_addr()
+        def __getattr__(self, name):
+            # Called only for a name neither the instance nor the class has.
+            if name == "headers":
+                from .headermap import parse_fields  # loaded by the first handler that asks
 
-    @property
-    def max_body(self) -> int:
-        """Largest body body()/json()/form() read: the route's max_body, else the server's."""
-        limit = self._max_body
-        return self.conn.server.max_body if limit is None else limit
+                head = self._head
+                value = self.headers = parse_fields(head, head.find(b"\n") + 1)
+            elif name == "segments":
+                value = self.segments = self.path.split("/")[1:]
+            elif name == "server":
+                value = self.conn.server
+            elif name == "max_body":
+                value = self.conn.server.max_body
+            elif name == "remote_addr":
+                value = self.conn.remote_addr()
+            elif name == "lookup_path":
+                value = None if self._slash_in_segment else self.path
+            elif name == "has_body":
+                value = self._remaining != 0
+            elif name == "query":
+                from .urlcodec import parse_qs  # only for requests whose handler reads the query
 
-    @max_body.setter
-    def max_body(self, limit: int) -> None:
-        self._max_body = limit
+                try:
+                    value = self.query = parse_qs(self._raw_query.encode())
+                except ValueError:
+                    raise HTTPError(400, "bad query string")
+            elif name == "query_string":
+                value = self._raw_query.encode()
+            elif name == "cookies":
+                from .cookies import parse_cookies
 
-    @property
-    def lookup_path(self) -> "str | None":
-        """The path literal routes are looked up by; None when a decoded '/' sits inside a segment
-        (it must not reach a literal route of that spelling)."""
-        return None if self._slash_in_segment else self.path
+                value = self.cookies = parse_cookies(self.headers.get("cookie") or "")
+            else:
+                raise AttributeError(name)
+            return value
 
     def _set_target(self, target: str) -> None:
         qmark = target.find("?")
@@ -86,57 +109,13 @@ class Request:
             self._raw_query = target[qmark + 1 :]
             target = target[:qmark]
         if "%" in target:
-            self._segments = _decode_segments(target)
-            path = "/" + "/".join(self._segments)
+            segments = self.segments = _decode_segments(target)
+            path = "/" + "/".join(segments)
             self.path = path
-            if len(self._segments) != path.count("/"):
+            if len(segments) != path.count("/"):
                 self._slash_in_segment = True
         else:
             self.path = target
-
-    @property
-    def headers(self) -> "Headers":
-        """The request's headers (names lower-case; repeated ones joined with ", ")."""
-        if self._headers is None:
-            from .headermap import parse_fields  # loaded by the first handler that asks
-
-            head = self._head
-            self._headers = parse_fields(head, head.find(b"\n") + 1)
-        return self._headers
-
-    @property
-    def segments(self) -> list:
-        """The decoded path segments (split before decoding: '%2F' stays inside one)."""
-        if self._segments is None:
-            self._segments = self.path.split("/")[1:]
-        return self._segments
-
-    @property
-    def cookies(self) -> dict:
-        """Cookies sent with the request (parsed by uht.cookies on first use)."""
-        from .cookies import get_cookies
-
-        return get_cookies(self)
-
-    @property
-    def has_body(self) -> bool:
-        """Whether body bytes remain unread."""
-        return self._remaining != 0
-
-    @property
-    def query_string(self) -> bytes:
-        return self._raw_query.encode()
-
-    @property
-    def query(self) -> dict:
-        if self._query is None:
-            from .urlcodec import parse_qs  # only for requests whose handler reads the query
-
-            try:
-                self._query = parse_qs(self._raw_query.encode())
-            except ValueError:
-                raise HTTPError(400, "bad query string")
-        return self._query
 
     def can_discard(self, limit: int) -> bool:
         """Whether the unread body (if any) is small enough to skip so the connection can carry
@@ -299,8 +278,11 @@ def _frame(req: Request, head: bytes, pos: int) -> None:
     version = req.version  # (read once: a class default of a class with properties is a slow read)
     if version == 11 and hosts != 1:
         raise HTTPError(400, "missing or repeated Host header")
-    if connection is not None and not _keep_alive(version, connection) or connection is None and version == 10:
-        req.keep_alive = False
+    if connection is None:
+        if version == 10:
+            req.keep_alive = False
+    elif connection == b"close" or connection != b"keep-alive" and not _keep_alive(version, connection):
+        req.keep_alive = False  # (the usual values need no call)
     if te is not None:
         if length is not None or version == 10:
             raise HTTPError(400, "ambiguous body length")  # request smuggling attempt

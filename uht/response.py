@@ -1,11 +1,11 @@
 """The Response a handler fills in: status, headers, and a body sent once or streamed."""
 
-from ._compat import IS_CIRCUITPYTHON, IS_MICROPYTHON, TYPE_CHECKING
+from ._compat import IS_MICROPYTHON, READY, TYPE_CHECKING
 from .headers import check_header, date_now, http_date
 from .status import reason_for
 
 if TYPE_CHECKING:
-    from typing import Any, Awaitable, Iterator
+    from typing import Any, Awaitable
 
     from .connection import Connection
     from .request import Request
@@ -16,20 +16,6 @@ _NOT_STARTED = 0
 _STREAM_CHUNKED = 1  # HTTP/1.1 with no Content-Length: chunked transfer coding
 _STREAM_RAW = 2  # the handler set Content-Length, or HTTP/1.0 (body ends when we close)
 _DONE = 3
-
-
-# What send() returns when nothing is left to wait for: awaiting it is done at once, and costs no
-# coroutine. MicroPython awaits what it can iterate: an empty tuple. CPython and CircuitPython
-# await through `__await__`.
-if IS_CIRCUITPYTHON or not IS_MICROPYTHON:
-
-    class _Ready:
-        def __await__(self) -> "Iterator[None]":
-            return iter(())
-
-    _READY: "Any" = _Ready()
-else:
-    _READY = ()
 
 
 class Response:
@@ -128,7 +114,7 @@ class Response:
             raise RuntimeError("response already finished")
         if mode == _NOT_STARTED and self._held is None:
             self._held = data
-            return _READY
+            return READY  # (done at once: no coroutine for the usual single send)
         return self.write(data)
 
     async def start_stream(self) -> None:

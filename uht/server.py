@@ -27,6 +27,18 @@ from .status import BUSY_REPLY, HTTPError, constant_answer
 if TYPE_CHECKING:
     from typing import Any, Callable
 
+_READ_PER_REQUEST = (
+    "idle_timeout",
+    "head_timeout",
+    "max_request_line",
+    "max_header_bytes",
+    "buffer_size",
+    "write_timeout",
+    "access_log",
+    "_closing",
+    "_before",
+    "_after",
+)
 _STANDARD_METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE")
 __all__ = ("HTTPServer", "BUSY_REPLY")  # a constant tuple: no list on the heap
 
@@ -71,6 +83,12 @@ class HTTPServer:
             setattr(self, name, value)
         self.router = Router()
         self._conns: "list[Connection]" = []
+        # The limits and state every request reads, copied from the class defaults into the
+        # instance: MicroPython finds an instance's own attribute at the first lookup and a class
+        # default only at the second, and these reads were 3 % of a keep-alive GET's instructions
+        # (bench/instructions.py). The heap pays about 90 bytes, once per server.
+        for name in _READ_PER_REQUEST:
+            setattr(self, name, getattr(self, name))
 
     # What an app only sometimes has starts as these class defaults (immutable ones: each server
     # gets its own list or dict when it adds to them), so a server costs little heap.
@@ -239,8 +257,10 @@ class HTTPServer:
         conn.deadline = ticks_add(conn.since, int(1000 * (self.idle_timeout if waiting_idle else self.head_timeout)))
         if waiting_idle:
             conn.metered = False
-        else:
+        elif conn.requests:
             conn.meter(True)
+        else:
+            conn.metered = True  # a new connection's counters are still as __init__ made them
         woke = 0
         scanned = 0  # bytes after conn.start already searched for the end of the head
         while True:
@@ -414,7 +434,10 @@ class HTTPServer:
                 pass
         finally:
             try:
-                await self._end(conn, linger and conn.expired is None, req)
+                if linger and conn.expired is None:
+                    await self._end(conn, True, req)
+                else:
+                    await self._close(conn)
             except MemoryError:  # not even _end's coroutine fits: close at once, without it
                 if conn in self._conns:
                     self._conns.remove(conn)
@@ -424,6 +447,8 @@ class HTTPServer:
                         self._stopped()
                 except BaseException:  # CPython's stream has no `s` (and never gets here)
                     pass
+            except Exception:  # CPython: the close found the connection reset; nothing left to release
+                pass
             # A finished coroutine keeps its locals until it is freed itself, and a stale word on
             # a stack can keep it: let go of the last request (its head and body) here.
             req = resp = head = None
@@ -439,15 +464,24 @@ class HTTPServer:
         except BaseException:  # a cancel or a reset while lingering: closing is all that is left
             pass
         finally:
-            if conn in self._conns:
-                self._conns.remove(conn)
-            await conn.close()
-            # Likewise the connection's buffers and task, should a stale word keep the connection.
-            conn.task = None
-            conn.buf = conn.out = _NO_BUFFER
-            conn.view = _NO_VIEW
-            if self._closing and not self._conns:
-                self._stopped()
+            try:
+                await self._close(conn)
+            except Exception:  # already reset by the peer: nothing left to release
+                pass
+
+    def _close(self, conn: Connection) -> "Any":
+        """Unlist and close the connection; returns what to await (Connection.close()). A plain
+        method, not a coroutine: closing without lingering is what every connection does."""
+        if conn in self._conns:
+            self._conns.remove(conn)
+        closing = conn.close()
+        # Likewise the connection's buffers and task, should a stale word keep the connection.
+        conn.task = None
+        conn.buf = conn.out = _NO_BUFFER
+        conn.view = _NO_VIEW
+        if self._closing and not self._conns:
+            self._stopped()
+        return closing
 
     def _connection(self, reader: "Any", writer: "Any", addr: "Any") -> Connection:
         """A Connection for a new client, with new buffers: they live as long as it does. (A pool
@@ -513,7 +547,8 @@ class HTTPServer:
 
     def _on_socket(self, sock: "Any", addr: "Any") -> None:
         """MicroPython: a freshly accepted, non-blocking client socket."""
-        if self._closing or not self._admit():
+        # (_admit's usual answer inlined: this runs for every connection.)
+        if self._closing or len(self._conns) >= self.max_connections and not self._admit():
             if not IS_HOST or self._lingering >= self.max_lingering or self._closing:
                 refuse(sock)  # a board's slots are full: no room to linger either
                 return
@@ -529,7 +564,7 @@ class HTTPServer:
                 sock.close()
             return
         stream = SocketStream(sock)
-        self._launch(self._connection(stream, stream, addr))
+        self._launch(Connection(stream, stream, addr, self.buffer_size))  # (as _connection(): one call less)
 
     def _launch(self, conn: Connection) -> None:
         """Serve conn in a task of its own. Listed before its task exists, and unlisted if the task
