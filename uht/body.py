@@ -4,7 +4,7 @@ Imported on first use by Request's body methods, so apps that never read a body 
 It imports nothing from uht/request.py: the request reaches down to it, never the other way.
 """
 
-from ._compat import TYPE_CHECKING
+from ._compat import TYPE_CHECKING, sleep_ms
 from .connection import ClientGone
 from .headers import name_is_token, text_is_bad
 from .status import HTTPError
@@ -19,6 +19,10 @@ if TYPE_CHECKING:
 CHUNKED = -1  # Request._remaining for a chunked body
 _CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
 _MAX_CHUNK_LINE = 256  # chunk-size line, extensions included
+# A body buffer the heap has no room for is tried again every 20 ms, this many times (a second),
+# before the 503: connections that are finishing (lingering, or closed by their client and not yet
+# noticed) free theirs meanwhile, as a newcomer waits at accept (uht/_listen.py) and a head does.
+_ROOM_TRIES = 50
 
 
 def digits(value: "str | bytes", hex_digits: bool = False) -> int:
@@ -177,10 +181,18 @@ def _no_room(req: "Request") -> HTTPError:
 async def _read_exactly(req: "Request", n: int) -> bytearray:
     """A Content-Length body straight into one buffer allocated up front: no parts to join, so
     the heap needs one block of the body's size, once (it is a bytearray: bytes-like)."""
-    try:
-        out = bytearray(n)
-    except (MemoryError, OverflowError):  # OverflowError: past a 32-bit board's machine word
-        raise _no_room(req)
+    tries = _ROOM_TRIES
+    while True:
+        try:
+            out = bytearray(n)
+            break
+        except OverflowError:  # past a 32-bit board's machine word
+            raise _no_room(req)
+        except MemoryError:
+            tries -= 1
+            if not tries:
+                raise _no_room(req)
+        await sleep_ms(20)
     await _send_continue(req)
     view = memoryview(out)
     conn = req.conn

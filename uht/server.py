@@ -102,6 +102,7 @@ class HTTPServer:
     _sweeper: "asyncio.Task | None" = None
     _aio_server: "Any" = None
     _closing = False
+    _collect: "Callable[[], Any] | None" = None  # gc.collect where start() made the heap collect often
 
     # -- registering handlers ----------------------------------------------------------------------
 
@@ -246,86 +247,51 @@ class HTTPServer:
 
     # -- the connection loop -------------------------------------------------------------------------
 
-    async def _read_head(self, conn: Connection) -> "bytes | None":
-        """The next request head (request line and header lines with their line ends, without the
-        blank line), or None when the client closed between requests."""
-        # (Inlined set_state, arm and meter: this runs for every request.)
-        # (No local more than needed: every word of this coroutine's frame is allocated per request.)
-        conn.state = WAIT_HEAD
-        conn.since = ticks_ms()
-        waiting_idle = conn.requests > 0 and conn.start == conn.end
-        conn.deadline = ticks_add(conn.since, int(1000 * (self.idle_timeout if waiting_idle else self.head_timeout)))
-        if waiting_idle:
-            conn.metered = False
-        elif conn.requests:
-            conn.meter(True)
+    # Reading a request head: _serve begins the wait and reads the stream itself, and takes the
+    # head out of the buffer with this. (No coroutine of its own: its frame would be made for
+    # every request, and was a quarter of a kept-alive GET's allocations.)
+
+    def _take_head(self, conn: Connection, scanned: int) -> "bytes | None":
+        """The head at the start of the buffer (request line and header lines with their line
+        ends, without the blank line), taken out of it; None while it is not whole. `scanned`:
+        bytes after conn.start already searched for its end. 414 or 431 once it cannot fit."""
+        buf, start, end = conn.buf, conn.start, conn.end
+        if scanned == 0:
+            while start < end and buf[start] in (10, 13):  # stray CRLF between requests
+                start += 1
+            conn.start = start
+        if start == end:
+            return None
+        frm = start + scanned - 2 if scanned > 2 else start
+        stop = buf.find(b"\n\r\n", frm, end)
+        stop2 = buf.find(b"\n\n", frm, end)
+        if stop < 0 or 0 <= stop2 < stop:
+            stop = stop2
+        first_nl = buf.find(b"\n", start, end)
+        if first_nl < 0:
+            if end - start > self.max_request_line:
+                raise HTTPError(414)
+        elif first_nl - start > self.max_request_line + 1:
+            raise HTTPError(414)
+        elif (stop if stop >= 0 else end) - first_nl > self.max_header_bytes + 2:
+            raise HTTPError(431)
+        if stop < 0:
+            return None
+        after = stop + (3 if buf[stop + 1] == 13 else 2)  # where the body (or a next request) begins
+        if after < end and self._collect is not None:
+            # Body bytes came with the head (a POST): in a small heap, collect first, so that this
+            # request's objects take the lowest free gaps and leave the largest block for its body.
+            # Without it they land wherever the last requests' allocations left off, and split the
+            # free space: in the 32 KB soak, 4 KB echoes then failed 503 in 5 seeds of 10.
+            self._collect()
+        head = bytes(conn.view[start : stop + 1])  # (a MemoryError here takes nothing out)
+        if after == end:
+            conn.start = conn.end = 0  # all read: the next read needs no compaction
         else:
-            conn.metered = True  # a new connection's counters are still as __init__ made them
-        woke = 0
-        scanned = 0  # bytes after conn.start already searched for the end of the head
-        while True:
-            buf, start, end = conn.buf, conn.start, conn.end
-            if scanned == 0:
-                while start < end and buf[start] in (10, 13):  # stray CRLF between requests
-                    start += 1
-                conn.start = start
-            if start < end:  # (a kept-alive connection's buffer is empty: nothing to search yet)
-                frm = start + scanned - 2 if scanned > 2 else start
-                stop = buf.find(b"\n\r\n", frm, end)
-                stop2 = buf.find(b"\n\n", frm, end)
-                if stop < 0 or 0 <= stop2 < stop:
-                    stop = stop2
-                first_nl = buf.find(b"\n", start, end)
-                if first_nl < 0:
-                    if end - start > self.max_request_line:
-                        raise HTTPError(414)
-                elif first_nl - start > self.max_request_line + 1:
-                    raise HTTPError(414)
-                elif (stop if stop >= 0 else end) - first_nl > self.max_header_bytes + 2:
-                    raise HTTPError(431)
-                if stop >= 0:
-                    head = bytes(conn.view[start : stop + 1])
-                    start = stop + (3 if buf[stop + 1] == 13 else 2)
-                    if start == end:
-                        conn.start = conn.end = 0  # all read: the next fill needs no compaction
-                    else:
-                        conn.start = start
-                    conn.deadline = None
-                    conn.metered = False
-                    return head
-            if woke:
-                # The first bytes after an idle wait came, and not yet a whole head: from here on
-                # the head's own timeout and data rate apply. (A head that arrives whole, the
-                # usual case, never needs them.)
-                conn.deadline = ticks_add(ticks_ms(), int(1000 * self.head_timeout))
-                conn.meter(True)
-                conn.got = woke  # the first bytes of this head
-                woke = 0
-            scanned = end - start
-            try:
-                view = conn.reserve(self.max_request_line + self.max_header_bytes + 4)
-            except OverflowError:
-                raise HTTPError(431)
-            # The stream is read here, as conn.fill() would (it is conn.readinto() and the end
-            # moved), without its two coroutines: this read is made for every request. A cut or
-            # a cancel goes up to _serve as it is; a reset is an end of stream.
-            t0 = conn.wait_begins() if conn.metered else None  # (a kept-alive wait is not metered)
-            n = None
-            try:
-                while n is None:  # None: woken with nothing to read
-                    n = await conn._readinto(view)
-            except OSError:
-                n = 0
-            if t0 is not None:
-                conn.wait_ends(t0, n)
-            if not n:
-                if scanned or conn.expired is not None:
-                    raise ClientGone
-                return None  # closed between requests
-            conn.end += n
-            if waiting_idle:
-                waiting_idle = False
-                woke = conn.end - conn.start  # bytes received after the idle wait
+            conn.start = after
+        conn.deadline = None
+        conn.metered = False
+        return head
 
     async def _serve(self, conn: Connection) -> None:
         """Every request of one connection, then close. Nothing escapes it: a task that fails is
@@ -339,11 +305,63 @@ class HTTPServer:
         try:
             while not self._closing:
                 try:
-                    head = await self._read_head(conn)
+                    # The wait for a head begins: its deadline and metering. (Inlined set_state,
+                    # arm and meter: this runs for every request.)
+                    head = None
+                    conn.state = WAIT_HEAD
+                    conn.since = ticks_ms()
+                    waiting_idle = conn.requests > 0 and conn.start == conn.end  # kept alive, idle
+                    timeout = self.idle_timeout if waiting_idle else self.head_timeout
+                    conn.deadline = ticks_add(conn.since, int(1000 * timeout))
+                    if waiting_idle:
+                        conn.metered = False
+                    elif conn.requests:
+                        conn.meter(True)
+                    else:
+                        conn.metered = True  # a new connection's counters are as __init__ made them
+                    woke = scanned = 0
+                    while True:
+                        if conn.start < conn.end:  # (a kept-alive connection's buffer is empty)
+                            head = self._take_head(conn, scanned)
+                            if head is not None:
+                                break
+                        if woke:
+                            # The first bytes after an idle wait came, and not yet a whole head:
+                            # from here on the head's own timeout and data rate apply. (A head
+                            # that arrives whole, the usual case, never needs them.)
+                            conn.deadline = ticks_add(ticks_ms(), int(1000 * self.head_timeout))
+                            conn.meter(True)
+                            conn.got = woke  # the first bytes of this head
+                            woke = 0
+                        scanned = conn.end - conn.start
+                        try:
+                            view = conn.reserve(self.max_request_line + self.max_header_bytes + 4)
+                        except OverflowError:
+                            raise HTTPError(431)
+                        # The stream is read here, as conn.fill() would (conn.readinto() and the
+                        # end moved), without its two coroutines. A cut or a cancel goes up as it
+                        # is; a reset is an end of stream.
+                        t0 = conn.wait_begins() if conn.metered else None  # (a kept-alive wait is not)
+                        n = None
+                        try:
+                            while n is None:  # None: woken with nothing to read
+                                n = await conn._readinto(view)
+                        except OSError:
+                            n = 0
+                        if t0 is not None:
+                            conn.wait_ends(t0, n)
+                        if not n:
+                            if scanned or conn.expired is not None:
+                                raise ClientGone
+                            break  # closed between requests
+                        conn.end += n
+                        if waiting_idle:
+                            waiting_idle = False
+                            woke = conn.end - conn.start  # bytes received after the idle wait
                 except MemoryError:
-                    # No room yet for what reading a head makes (its coroutines): connections being
-                    # served free theirs as they finish, so wait, as a newcomer does at accept,
-                    # before the 503 below. Nothing of the head has been taken from the buffer.
+                    # No room yet for the head or the read's generator: connections being served
+                    # free theirs as they finish, so wait, as a newcomer does at accept, before
+                    # the 503 below. Nothing of the head has been taken from the buffer.
                     waits += 1
                     if waits > 50:
                         raise
@@ -614,8 +632,8 @@ class HTTPServer:
         if backlog is None:
             backlog = self.max_connections if IS_HOST else 2
         self._closing = False
-        if IS_MICROPYTHON and self.collect_every:
-            _collect_often(self.collect_every)
+        if IS_MICROPYTHON and self.collect_every and self._collect is None:  # (a restart keeps it)
+            self._collect = _collect_often(self.collect_every)
         if IS_CIRCUITPYTHON:
             from ._socketpool import start_serving  # socketpool sockets
 
@@ -720,12 +738,13 @@ _NO_VIEW = memoryview(_NO_BUFFER)
 _COLLECT_OFTEN_UP_TO = 256 * 1024
 
 
-def _collect_often(fraction: int) -> None:
-    """Set gc.threshold to 1/fraction of a small heap, unless the app has set one. MicroPython
-    collects only when the heap is full by default, so until then every allocation is made further
-    up the heap, and whatever lives on (a module loaded by a first POST, a connection's buffers)
-    lands wherever that front happens to be: a few such islands leave no free block large enough
-    for a 4 KB body in a 32 KB heap. Collecting often keeps the front low."""
+def _collect_often(fraction: int) -> "Callable[[], Any] | None":
+    """Set gc.threshold to 1/fraction of a small heap, unless the app has set one, and return
+    gc.collect (None when it did not). MicroPython collects only when the heap is full by default,
+    so until then every allocation is made further up the heap, and whatever lives on (a module
+    loaded by a first POST, a connection's buffers) lands wherever that front happens to be: a few
+    such islands leave no free block large enough for a 4 KB body in a 32 KB heap. Collecting often
+    keeps the front low."""
     if TYPE_CHECKING:
         from ._micropython import gc
     else:
@@ -736,6 +755,8 @@ def _collect_often(fraction: int) -> None:
         heap = gc.mem_free() + gc.mem_alloc()
         if heap <= _COLLECT_OFTEN_UP_TO:
             threshold(heap // fraction)
+            return gc.collect
+    return None
 
 
 def _cancel(task: "asyncio.Task") -> None:

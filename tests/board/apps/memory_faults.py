@@ -1,6 +1,6 @@
 """The hello app with memory faults on demand, for tests/board/test_board_faults.py: GET /arm?take=N
 makes the next N attempts to take a client (HTTPServer._on_socket) raise MemoryError,
-/arm?head=N the next N attempts to read a request head (HTTPServer._read_head), and
+/arm?head=N the next N attempts to take a request head (HTTPServer._take_head), and
 /arm?parse=N the next N request heads' parsing; every other GET / answers "Hello, world!"."""
 
 import probe  # noqa: I001  (first: the heap baseline)
@@ -37,7 +37,7 @@ def faulty(name, real):
 
 
 app._on_socket = faulty("take", app._on_socket)  # what start() hands the accept loop
-app._read_head = faulty("head", app._read_head)  # found on the instance first by _serve
+app._take_head = faulty("head", app._take_head)  # found on the instance first by _serve
 uht.server.parse_head = faulty("parse", uht.server.parse_head)
 
 
