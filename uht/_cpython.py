@@ -72,6 +72,9 @@ async def on_streams(app: Any, stream: asyncio.StreamReader, writer: Any, addr: 
     from .status import BUSY_REPLY
 
     reader = Reader(stream)
+    # What MicroPython's streams have: what write() could not send yet (uht drains only then).
+    # asyncio's writer buffers every write: always drain.
+    writer.out_buf = True
     task = asyncio.current_task()
     if app._closing or not app._admit():
         writer.write(BUSY_REPLY)

@@ -250,7 +250,7 @@ class Connection:
     async def flush(self, timeout: "float | None") -> None:
         """drain() only when something is left to send: MicroPython's Stream.write() sends at once
         when it can, and its drain() would then only cost a scheduler pass."""
-        if getattr(self.writer, "out_buf", True):
+        if self.writer.out_buf:
             await self.drain(timeout)
 
     async def drain(self, timeout: "float | None") -> None:

@@ -395,7 +395,7 @@ class HTTPServer:
                 unread = req._remaining  # (read once: a class default, two lookups each time)
                 if self._closing or unread and not req.can_discard(self.max_discard):
                     resp.keep_alive = False  # say so in the head: this connection ends after the response
-                if resp.finish_now() and getattr(conn.writer, "out_buf", True):
+                if resp.finish_now() and conn.writer.out_buf:  # (MicroPython's write sent it: no drain)
                     await conn.drain(self.write_timeout)
                 keep = resp.keep_alive and not self._closing
                 if keep and unread:

@@ -34,6 +34,8 @@ class MemoryReader:
 
 
 class MemoryWriter:
+    out_buf = b""  # what write() could not send yet: nothing, ever
+
     def __init__(self) -> None:
         self.data = bytearray()
         self.closed = False

@@ -443,7 +443,7 @@ class WebSocket:
             else:
                 conn.write(head)
                 conn.write(payload)
-            if getattr(conn.writer, "out_buf", True):  # MicroPython sent it already: no drain
+            if conn.writer.out_buf:  # MicroPython sent it already: no drain
                 async with self._lock:  # one drain at a time: MicroPython allows one writer wait
                     await self._drain()
         except OSError:
