@@ -278,11 +278,12 @@ class HTTPServer:
         if stop < 0:
             return None
         after = stop + (3 if buf[stop + 1] == 13 else 2)  # where the body (or a next request) begins
-        if after < end and self._collect is not None:
-            # Body bytes came with the head (a POST): in a small heap, collect first, so that this
-            # request's objects take the lowest free gaps and leave the largest block for its body.
-            # Without it they land wherever the last requests' allocations left off, and split the
-            # free space: in the 32 KB soak, 4 KB echoes then failed 503 in 5 seeds of 10.
+        if after < end and buf[start] == 80 and self._collect is not None:
+            # Body bytes came with the head of a POST, PUT or PATCH ("P": pipelined GETs are not
+            # worth it): in a small heap, collect first, so that this request's objects take the
+            # lowest free gaps and leave the largest block for its body. Without it they land
+            # wherever the last requests' allocations left off, and split the free space: in the
+            # 32 KB soak, 4 KB echoes then failed 503 in 5 seeds of 10.
             self._collect()
         head = bytes(conn.view[start : stop + 1])  # (a MemoryError here takes nothing out)
         if after == end:
