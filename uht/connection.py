@@ -232,13 +232,6 @@ class Connection:
             self.start = self.end = 0
         return data
 
-    async def read_some(self, n: int) -> bytes:
-        """Up to n bytes: what is buffered, or one read from the stream."""
-        if self.start == self.end:
-            self.start = self.end = 0
-            await self.fill(len(self.buf))
-        return self.take(n)
-
     # -- writing -------------------------------------------------------------------------------
 
     def write(self, data: "Any") -> None:

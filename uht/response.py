@@ -131,7 +131,7 @@ class Response:
             mode = _STREAM_RAW
             self.keep_alive = False  # the body ends when the connection does
         self._default_content_type(not self._no_body())
-        out = self._head()  # before the response counts as started (see finish_now)
+        out = self._head(None)  # before the response counts as started (see finish_now)
         self._mode = mode
         self.started = True
         self._held = None
@@ -251,7 +251,7 @@ class Response:
         if has_body and not self._has_type:
             self._add("Content-Type", "text/plain; charset=utf-8")
 
-    def _head(self, length: "int | None" = None) -> bytearray:
+    def _head(self, length: "int | None") -> bytearray:
         """The status line and headers (with Content-Length when given), in the connection's
         output buffer: reused by every response it carries (what is written is copied by the
         stream when it cannot go out at once), so a head costs no allocation once it has grown."""

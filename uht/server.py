@@ -231,7 +231,7 @@ class HTTPServer:
             resp.started = True
             resp.keep_alive = False
 
-    async def _reply_error(self, conn: Connection, exc: "HTTPError | int", head_only: bool = False) -> None:
+    async def _reply_error(self, conn: Connection, exc: "HTTPError | int", head_only: bool) -> None:
         """An error found before a handler ran (an HTTPError, or just its status): its answer, or
         a constant one when memory is too short to build it (or to load the code that does)."""
         status = exc if isinstance(exc, int) else exc.status
@@ -431,7 +431,7 @@ class HTTPServer:
             why = conn.expired
             if (why == TIMEOUT or why == SLOW) and conn.state == WAIT_HEAD and conn.buffered():
                 try:
-                    await self._reply_error(conn, 408)
+                    await self._reply_error(conn, 408, False)
                 except MemoryError:
                     _write_constant(conn, 408)
                 except OSError:
