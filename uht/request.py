@@ -70,10 +70,10 @@ class Request:
         def __getattr__(self, name):
             # Called only for a name neither the instance nor the class has.
             if name == "headers":
-                from .headermap import parse_fields  # loaded by the first handler that asks
+                from .headermap import HeadFields  # loaded by the first handler that asks
 
                 head = self._head
-                value = self.headers = parse_fields(head, head.find(b"\n") + 1)
+                value = self.headers = HeadFields(head, head.find(b"\n") + 1)
             elif name == "segments":
                 value = self.segments = self.path.split("/")[1:]
             elif name == "server":

@@ -395,15 +395,26 @@ def stage_frame():
     return frame
 
 
-def stage_parse_fields():
-    from uht.headermap import parse_fields
+def stage_first_field():
+    from uht.headermap import HeadFields
 
     pos = BROWSER.find(b"\n") + 1
 
-    def fields():
-        parse_fields(BROWSER, pos)
+    def first():
+        HeadFields(BROWSER, pos).get("accept-language")  # what a handler reading one field pays
 
-    return fields
+    return first
+
+
+def stage_every_field():
+    from uht.headermap import HeadFields
+
+    pos = BROWSER.find(b"\n") + 1
+
+    def every():
+        HeadFields(BROWSER, pos).items()  # iterating, len() or items(): the whole dict
+
+    return every
 
 
 def stage_headers_get():
@@ -580,7 +591,8 @@ STAGES = (
     ("  Request(...) constructor", stage_request_init, None),
     ("  _request_line (GET /user/42?x=1)", stage_request_line, None),
     ("  _frame (7 header lines)", stage_frame, None),
-    ("req.headers on first use (parse_fields, browser head)", stage_parse_fields, None),
+    ("req.headers on first use, one field read (browser head)", stage_first_field, None),
+    ("req.headers, every field (items(), browser head)", stage_every_field, None),
     ("  Headers.get (absent name)", stage_headers_get, None),
     ("router.find / (the general path)", stage_find("/"), None),
     ("http_date()", stage_http_date, None),

@@ -79,6 +79,75 @@ async def test_headers_case_insensitive_and_joined():
     }
 
 
+async def test_headers_are_read_from_the_head_one_field_at_a_time():
+    # req.headers finds a field's lines in the head's bytes: only a whole name at a line's start
+    # matches, never part of another name or of a value, and the mapping reads the same whether a
+    # lookup or a walk over every field comes first.
+    app = HTTPServer()
+    seen = {}
+
+    @app.route("/f")
+    async def fields(req, resp):
+        h = req.headers
+        seen["lookups"] = [
+            h.get("host"),
+            h.get("X-HOST"),
+            h.get("hostname"),
+            h.get("ost"),
+            h.get("name"),
+            h.get("x-empty"),
+            h.get("absent", "dflt"),
+            h.get("x-host:"),
+            h.get(""),
+            "x-utf8" in h,
+            "x-utf" in h,
+            h["X-Utf8"],
+        ]
+        seen["walk"] = (len(h), sorted(h), sorted(h.items()))
+        h.add("X-Added", "1")
+        seen["after"] = (h.get("x-added"), h.get("x-host"), len(h))
+        await resp.send("ok")
+
+    raw = (
+        b"GET /f HTTP/1.1\r\nHost: a.example:8080\r\nX-Host:\t b \r\nHostname: c\r\nx-empty:\r\n"
+        b"X-Note: name: not a field\r\nx-host: d\r\nX-Utf8: caf\xc3\xa9\r\nConnection: close\r\n\r\n"
+    )
+    from uht.testing import TestResponse
+
+    assert TestResponse(await client(app).raw(raw)).status == 200
+    assert seen["lookups"] == [
+        "a.example:8080",
+        "b, d",
+        "c",
+        None,
+        None,
+        "",
+        "dflt",
+        None,
+        None,
+        True,
+        False,
+        "caf\u00e9",
+    ]
+    names = ["connection", "host", "hostname", "x-empty", "x-host", "x-note", "x-utf8"]
+    assert seen["walk"][0] == 7 and seen["walk"][1] == names
+    assert ("x-note", "name: not a field") in seen["walk"][2]
+    assert seen["after"] == ("1", "b, d", 8)
+
+
+async def test_headers_absent_field_raises_key_error():
+    app = HTTPServer()
+
+    @app.route("/k")
+    async def k(req, resp):
+        try:
+            req.headers["x-missing"]
+        except KeyError:
+            await resp.send("missing")
+
+    assert (await client(app).get("/k")).body == b"missing"
+
+
 async def test_body_json_form():
     c = client(echo_app())
     assert (await c.post("/body", body=b"abc")).body == b"abc"
