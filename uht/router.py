@@ -53,7 +53,8 @@ def _match_parts(route: Route, segments: list) -> "list | None":
     params: list = []
     parts = route.parts
     last = len(parts) - 1
-    for i, part in enumerate(parts):
+    for i in range(last + 1):  # (range in a for loop makes no object; enumerate would)
+        part = parts[i]
         if i == last and route.rest:
             rest = "/".join(segments[i:])
             if not rest:
@@ -129,6 +130,18 @@ class Router:
             route = self.find_literal(method, path)
             if route is not None:
                 return route, ()
+        # The route for this method, in the order candidates() gives: no generator and no set
+        # for a request that has its route (the allowed methods are only needed without one).
+        for route in self.by_length.get(len(segments), ()):
+            if method in route.methods:
+                params = _match_parts(route, segments)
+                if params is not None:
+                    return route, params
+        for route in self.rest_routes:
+            if method in route.methods and len(segments) >= len(route.parts):
+                params = _match_parts(route, segments)
+                if params is not None:
+                    return route, params
         allowed: set = set()
         for route, params in self.candidates(path, segments):
             if method in route.methods:

@@ -377,15 +377,25 @@ class HTTPServer:
                 if req._remaining:
                     conn.meter(True)  # the body's rate counts from the end of the head
                 resp = Response(conn, req)
-                if not self._before and not self._after and req.method == "GET" and not req._slash_in_segment:
-                    route = self.router.find_literal("GET", req.path)  # the common case: no frame
-                else:
-                    route = None
+                # Without hooks the route is found here and its handler called from this loop:
+                # no coroutine of _dispatch's (which answers what has no route: 404, 405, 501).
+                route = None
+                params: "Any" = ()
+                if not self._before and not self._after and not req._slash_in_segment:
+                    router = self.router
+                    route = router.find_literal(req.method, req.path)
+                    if route is None and (router.by_length or router.rest_routes):
+                        route, params = router.find(req.method, req.path, req.segments)
+                        if route is None:
+                            params = ()  # (the allowed methods: _dispatch finds them again)
                 try:
                     if route is not None:
                         if route.max_body is not None:
                             req.max_body = route.max_body
-                        await route.handler(req, resp)
+                        if params:
+                            await route.handler(req, resp, *params)
+                        else:
+                            await route.handler(req, resp)
                     else:
                         await self._dispatch(req, resp)
                 except ClientGone:

@@ -101,3 +101,41 @@ async def test_many_routes_still_match():
         app.add_route("/r%d/<value>" % i, h)
     assert (await client(app).get("/r199/v")).text == "199:v"
     assert len(app.router.by_length[2]) == 200
+
+
+async def test_methods_on_parameter_routes():
+    # A route found from the connection loop (no hooks) answers as _dispatch does: the route of the
+    # request's method, HEAD by a GET route, 405 with Allow, 501 for a method nothing uses, and the
+    # route's max_body.
+    app = HTTPServer()
+
+    @app.route("/item/<int:n>")
+    async def get_item(req, resp, n):
+        await resp.send("get %d" % n)
+
+    @app.route("/item/<int:n>", methods=["DELETE"])
+    async def delete_item(req, resp, n):
+        await resp.send("deleted %d" % n)
+
+    @app.route("/item/<int:n>", methods=["PUT"], max_body=4)
+    async def put_item(req, resp, n):
+        await resp.send(b"put %d " % n + await req.body())
+
+    @app.route("/files/<path:rest>", methods=["POST"])
+    async def post_file(req, resp, rest):
+        await resp.send("file " + rest)
+
+    c = client(app)
+    assert (await c.get("/item/7")).body == b"get 7"
+    assert (await c.request("DELETE", "/item/7")).body == b"deleted 7"
+    head = await c.request("HEAD", "/item/7")
+    assert head.status == 200 and head.body == b"" and head.headers["Content-Length"] == "5"
+    put = await c.request("PUT", "/item/7", body=b"abc")
+    assert put.status == 200 and put.body == b"put 7 abc"
+    assert (await c.request("PUT", "/item/7", body=b"abcdef")).status == 413
+    wrong = await c.request("POST", "/item/7")
+    assert wrong.status == 405 and wrong.headers["Allow"] == "DELETE, GET, HEAD, OPTIONS, PUT"
+    assert (await c.request("BREW", "/item/7")).status == 501
+    assert (await c.request("POST", "/files/a/b.txt")).body == b"file a/b.txt"
+    assert (await c.get("/files/a/b.txt")).status == 405
+    assert (await c.get("/item/x")).status == 404
