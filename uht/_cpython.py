@@ -85,7 +85,7 @@ async def on_streams(app: Any, stream: asyncio.StreamReader, writer: Any, addr: 
         app._track(conn, task)
         await app._end(conn, True, None)
         return
-    conn = app._connection(reader, writer, addr)
+    conn = Connection(reader, writer, addr, app.buffer_size)  # new buffers, as server._on_socket's
     if task is not None:
         app._track(conn, task)
     await app._serve(conn)

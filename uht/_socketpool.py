@@ -10,6 +10,7 @@ import asyncio
 from errno import EAGAIN, ENOTCONN
 
 from ._compat import TYPE_CHECKING
+from .connection import Connection
 from .log import log_exception
 from .status import BUSY_REPLY
 
@@ -134,7 +135,7 @@ def _on_client(app: "Any", sock: "Any", addr: "Any", busy_reply: bytes) -> None:
         _refuse(sock, busy_reply)
         return
     stream = PoolStream(sock)
-    app._launch(app._connection(stream, stream, str(addr[0])))
+    app._launch(Connection(stream, stream, str(addr[0]), app.buffer_size))  # as server._on_socket
 
 
 async def _accept_loop(app: "Any", listener: "Any", pool: "Any", busy_reply: bytes) -> None:

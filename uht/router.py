@@ -100,22 +100,6 @@ class Router:
                 self.by_length = {}
             self.by_length.setdefault(len(route.parts), []).append(route)
 
-    def candidates(self, path: "str | None", segments: list) -> "Any":
-        """Yield (route, params) for every route whose pattern matches, in registration order
-        within each group (literal routes first)."""
-        if path in self.static:
-            for route in self.static[path]:
-                yield route, ()
-        for route in self.by_length.get(len(segments), ()):
-            params = _match_parts(route, segments)
-            if params is not None:
-                yield route, params
-        for route in self.rest_routes:
-            if len(segments) >= len(route.parts):
-                params = _match_parts(route, segments)
-                if params is not None:
-                    yield route, params
-
     def find_literal(self, method: str, path: str) -> "Route | None":
         """The literal route for path and method, or None: the fast path, with no allocation."""
         for route in self.static.get(path, ()):
@@ -126,29 +110,38 @@ class Router:
     def find(self, method: str, path: "str | None", segments: list) -> "tuple":
         """(route, params) for the method, or (None, allowed) where allowed is the set of
         methods the path answers (empty when no route matches the path)."""
-        if path is not None:
-            route = self.find_literal(method, path)
-            if route is not None:
-                return route, ()
-        # The route for this method, in the order candidates() gives: no generator and no set
-        # for a request that has its route (the allowed methods are only needed without one).
-        for route in self.by_length.get(len(segments), ()):
-            if method in route.methods:
-                params = _match_parts(route, segments)
-                if params is not None:
-                    return route, params
-        for route in self.rest_routes:
-            if method in route.methods and len(segments) >= len(route.parts):
-                params = _match_parts(route, segments)
-                if params is not None:
-                    return route, params
-        allowed: set = set()
-        for route, params in self.candidates(path, segments):
-            if method in route.methods:
-                return route, params
-            allowed.update(route.methods)
+        route, params = self._first(method, path, segments, None)
+        if route is not None:
+            return route, params
+        allowed: set = set()  # (only for a request no route answers)
+        self._first(method, path, segments, allowed)
         if method == "HEAD" and "GET" in allowed:
-            for route, params in self.candidates(path, segments):
-                if "GET" in route.methods:
-                    return route, params
+            return self._first("GET", path, segments, None)
         return None, allowed
+
+    def _first(self, method: str, path: "str | None", segments: list, allowed: "set | None") -> "tuple":
+        """The first route for method whose pattern matches, with its params, in the order routes
+        are tried: literal ones, then by segment count, then <path:...> ones, each group in the
+        order registered; else (None, None). With `allowed`, the methods of routes that match
+        the path are added to it."""
+        if path is not None:
+            for route in self.static.get(path, ()):
+                if method in route.methods:
+                    return route, ()
+                if allowed is not None:
+                    allowed.update(route.methods)
+        n = len(segments)
+        group = self.by_length.get(n, ())
+        while True:  # the routes of that segment count, then the <path:...> ones
+            for route in group:
+                if allowed is None and method not in route.methods or n < len(route.parts):
+                    continue  # (a pattern is only matched when its answer counts)
+                params = _match_parts(route, segments)
+                if params is not None:
+                    if method in route.methods:
+                        return route, params
+                    if allowed is not None:
+                        allowed.update(route.methods)
+            if group is self.rest_routes:
+                return None, None
+            group = self.rest_routes

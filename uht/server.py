@@ -386,8 +386,6 @@ class HTTPServer:
                     route = router.find_literal(req.method, req.path)
                     if route is None and (router.by_length or router.rest_routes):
                         route, params = router.find(req.method, req.path, req.segments)
-                        if route is None:
-                            params = ()  # (the allowed methods: _dispatch finds them again)
                 try:
                     if route is not None:
                         if route.max_body is not None:
@@ -512,14 +510,6 @@ class HTTPServer:
             self._stopped()
         return closing
 
-    def _connection(self, reader: "Any", writer: "Any", addr: "Any") -> Connection:
-        """A Connection for a new client, with new buffers: they live as long as it does. (A pool
-        of closed connections' buffers was measured against this on the board-sized build: with
-        the collector run often, buffers made afresh land low in the heap and go with their
-        connection, and the mixed soak then passes in a 32 KB heap; kept buffers sat wherever the
-        first connections had left them and made it need 36-40 KB.)"""
-        return Connection(reader, writer, addr, self.buffer_size)
-
     async def _linger(self, conn: Connection, budget: int) -> None:
         if self._lingering >= self.max_lingering:
             return
@@ -592,8 +582,13 @@ class HTTPServer:
             except MemoryError:
                 sock.close()
             return
+        # A new client gets new buffers, which live as long as it does (so do _cpython's and
+        # _socketpool's). A pool of closed connections' buffers was measured against this on the
+        # board-sized build: with the collector run often, buffers made afresh land low in the
+        # heap and go with their connection, and the mixed soak passes in a 32 KB heap; kept
+        # buffers sat wherever the first connections had left them and made it need 36-40 KB.
         stream = SocketStream(sock)
-        self._launch(Connection(stream, stream, addr, self.buffer_size))  # (as _connection(): one call less)
+        self._launch(Connection(stream, stream, addr, self.buffer_size))
 
     def _launch(self, conn: Connection) -> None:
         """Serve conn in a task of its own. Listed before its task exists, and unlisted if the task
