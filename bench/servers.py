@@ -139,20 +139,27 @@ class Server:
 
 
 def build_uht_mpy():
-    """Compile uht/*.py like `make mpy` (mpy-cross -O3) into dist/bench/uht-mpy: a private copy,
-    so a concurrent `make mpy` (which deletes dist/mpy) cannot pull it away mid-run."""
+    """Compile uht/*.py like `make mpy` (mpy-cross -O3, from the copies without the code only type
+    checkers read: ci/strip_typing.py) into dist/bench/uht-mpy: a private copy, so a concurrent
+    `make mpy` (which deletes dist/mpy) cannot pull it away mid-run."""
     src = os.path.join(REPO, "uht")
+    shipped = os.path.join(REPO, "build", "shipped", "uht")  # as make mpy and the manifests write it
+    sys.path.insert(0, os.path.join(REPO, "ci"))
+    try:
+        from strip_typing import ship
+    finally:
+        sys.path.pop(0)
     dst = os.path.join(UHT_MPY, "uht")
     if os.path.isdir(dst):
         for name in os.listdir(dst):
             os.remove(os.path.join(dst, name))
     os.makedirs(dst, exist_ok=True)
-    for name in sorted(os.listdir(src)):
-        if name.endswith(".py"):
-            out = os.path.join(dst, name[:-3] + ".mpy")
-            # Relative source name, as `make mpy` gives it: the name is kept in the .mpy and interned
-            # on import, so an absolute path would cost heap that the shipped .mpy does not.
-            subprocess.run([MPY_CROSS, "-O3", "-o", out, os.path.join("uht", name)], check=True, cwd=REPO)
+    for name in ship(src, shipped):
+        out = os.path.join(dst, name[:-3] + ".mpy")
+        # Relative source name, as `make mpy` gives it: the name is kept in the .mpy and interned
+        # on import, so an absolute path would cost heap that the shipped .mpy does not.
+        source = os.path.join("uht", name)
+        subprocess.run([MPY_CROSS, "-O3", "-s", source, "-o", out, os.path.join(shipped, name)], check=True, cwd=REPO)
     return UHT_MPY
 
 

@@ -20,6 +20,9 @@ work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 mkdir -p "$out"
 # every module but _cpython.py (CPython only) and _listen.py (the socket module's transport)
 modules=$(cd "$root/uht" && find . -maxdepth 1 -name '*.py' ! -name _cpython.py ! -name _listen.py | sed 's|^\./||' | LC_ALL=C sort)
+# What ships: each module without the code only type checkers read (ci/strip_typing.py).
+# shellcheck disable=SC2086  # one argument per module
+python3 "$root/ci/strip_typing.py" "$root/uht" "$work/uht" $modules
 
 stage() {  # stage PLATFORM: the zip's top directory
   local top="$work/$id-$1-$tag"
@@ -34,9 +37,9 @@ for platform in py 8.x-mpy 9.x-mpy 10.x-mpy; do
   top=$(stage "$platform")
   for m in $modules; do
     if [ "$platform" = 10.x-mpy ]; then
-      "$mpy_cross" -O3 -o "$top/lib/uht/${m%.py}.mpy" "$root/uht/$m"
+      "$mpy_cross" -O3 -s "uht/$m" -o "$top/lib/uht/${m%.py}.mpy" "$work/uht/$m"
     else
-      cp "$root/uht/$m" "$top/lib/uht/$m"
+      cp "$work/uht/$m" "$top/lib/uht/$m"
     fi
   done
   (cd "$work" && find "$id-$platform-$tag" -exec touch -d @0 {} + && rm -f "$out/$id-$platform-$tag.zip" &&

@@ -4,6 +4,7 @@
 # Relative paths resolve against this file's directory, so the repo can live anywhere.
 # options.uht=False leaves the uht package out (only used to measure what freezing it costs).
 import os
+import sys
 
 options.defaults(uht=True)
 
@@ -23,9 +24,18 @@ def uht_modules():
 
 
 if options.uht:
+    # What ships is uht without the code only type checkers read (ci/strip_typing.py): copies in
+    # ../build/shipped/uht, rewritten when a module changes. Relative to this directory, which is
+    # where manifestfile.py runs a manifest.
+    sys.path.insert(0, os.path.join("..", "ci"))
+    try:
+        from strip_typing import ship
+    finally:
+        sys.path.pop(0)
+    files = ship("../uht", "../build/shipped/uht", uht_modules())
     # opt=3: no line-number tables (tracebacks name the function, not the line) and no asserts:
     # less flash; the heap is the same.
-    package("uht", files=uht_modules(), base_path="..", opt=3)
+    package("uht", files=files, base_path="../build/shipped", opt=3)
 
 # _boot.py (mounts the filesystem, provisions /main.py, safe mode) and the uhtfw package.
 freeze("../firmware/modules")

@@ -93,11 +93,13 @@ TEST_TARGETS += test-circuitpython
 # uht compiled by this tree's mpy-cross (CircuitPython refuses MicroPython's .mpy files): what a
 # board's CIRCUITPY/lib/uht/ holds: every module but _cpython.py (CPython) and _listen.py (socket).
 CP_MPY_DIR := $(CP_BUILD)/mpy
-circuitpython-mpy: $(UHT_SOURCES)
+# Compiled from what ships: the modules without the code only type checkers read (ci/strip_typing.py).
+circuitpython-mpy: $(UHT_SOURCES) ci/strip_typing.py
 	@if [ ! -d "$(CP_DIR)/mpy-cross" ]; then echo "SKIP: CircuitPython .mpy: no CircuitPython $(CP_VERSION) tree at $(CP_DIR)"; \
 	else $(MAKE) -s cp-mpy-cross && rm -rf $(CP_MPY_DIR) && mkdir -p $(CP_MPY_DIR)/uht && \
+	  $(BIN)/python ci/strip_typing.py uht build/shipped/uht && \
 	  for f in $(filter-out uht/_cpython.py uht/_listen.py,$(UHT_SOURCES)); do \
-	    $(CP_MPY_CROSS) -O3 -o $(CP_MPY_DIR)/uht/$$(basename $$f .py).mpy $$f || exit 1; done; fi
+	    $(CP_MPY_CROSS) -O3 -s $$f -o $(CP_MPY_DIR)/uht/$$(basename $$f .py).mpy build/shipped/$$f || exit 1; done; fi
 
 # A 32-bit build of the same variant (the port's MICROPY_FORCE_32BIT, gcc-multilib): board-sized
 # objects for the heap figures in docs/circuitpython.md.

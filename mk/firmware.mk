@@ -124,7 +124,8 @@ lint-ci: $(CI_LINT_STAMP)
 # are here: an image that does not build fails `make test`. Without them: one SKIP line. A rebuild
 # after a change is incremental (one build tree per manifest).
 FW_IMAGE_INPUTS = $(UHT_SOURCES) $(wildcard firmware/modules/*.py firmware/modules/*/*.py manifests/*.py \
-	manifests/size/*.py boards/$(1)/* boards/sdkconfig.uht) ci/build-firmware.sh ci/frozen_sources.py ci/check_frozen.py
+	manifests/size/*.py boards/$(1)/* boards/sdkconfig.uht) ci/build-firmware.sh ci/frozen_sources.py ci/check_frozen.py \
+	ci/strip_typing.py
 # fw-image BOARD,IMAGE,CONDITION,WHAT IS MISSING
 define fw-image
 $(2): $(call FW_IMAGE_INPUTS,$(1)) | micropython-trees

@@ -8,6 +8,7 @@
 #     tests/firmware/stubs standing in for the board modules).
 # Relative paths resolve against this file's directory (manifestfile.py runs it from there).
 import os
+import sys
 
 include("$(PORT_DIR)/variants/standard/manifest.py")
 
@@ -28,7 +29,17 @@ def uht_modules():
     return sorted(found)
 
 
-package("uht", files=uht_modules(), base_path=REPO)
+# As manifests/uht.py freezes it: the copies without the code only type checkers read.
+sys.path.insert(0, os.path.join(REPO, "ci"))
+try:
+    from strip_typing import ship
+finally:
+    sys.path.pop(0)
+package(
+    "uht",
+    files=ship(os.path.join(REPO, "uht"), os.path.join(REPO, "build", "shipped", "uht"), uht_modules()),
+    base_path=os.path.join(REPO, "build", "shipped"),
+)
 package("uhtfw", base_path=os.path.join(REPO, "firmware", "modules"))
 # The directory holding the installed `microdot` package (site-packages of the venv); set by mk/board32.mk.
 package("microdot", files=["__init__.py", "microdot.py", "helpers.py"], base_path=os.environ["BOARD32_MICRODOT_SITE"])
