@@ -110,9 +110,9 @@ class Router:
     def find(self, method: str, path: "str | None", segments: list) -> "tuple":
         """(route, params) for the method, or (None, allowed) where allowed is the set of
         methods the path answers (empty when no route matches the path)."""
-        route, params = self._first(method, path, segments, None)
-        if route is not None:
-            return route, params
+        found = self._first(method, path, segments, None)
+        if found[0] is not None:
+            return found  # (the pair _first made: no second tuple)
         allowed: set = set()  # (only for a request no route answers)
         self._first(method, path, segments, allowed)
         if method == "HEAD" and "GET" in allowed:
