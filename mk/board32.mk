@@ -13,7 +13,7 @@
 BOARD32_DIR := $(CURDIR)/build/runtimes/board32
 BOARD32_MICROPYTHON := $(BOARD32_DIR)/micropython
 BOARD32_MANIFEST := $(CURDIR)/bench/board32/manifest.py
-BOARD32_INPUTS := $(UHT_SOURCES) ci/strip_typing.py $(wildcard firmware/modules/uhtfw/*.py) $(BOARD32_MANIFEST) mk/board32.mk
+BOARD32_INPUTS := $(UHT_SOURCES) ci/strip_typing.py manifests/uht_package.py $(wildcard firmware/modules/uhtfw/*.py) $(BOARD32_MANIFEST) mk/board32.mk
 BOARD32_FLAGS := MICROPY_FORCE_32BIT=1 MICROPY_PY_FFI=0 MICROPY_PY_BTREE=0
 export BOARD32_MICROPYTHON
 

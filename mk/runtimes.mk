@@ -59,15 +59,12 @@ micropython-trees:
 # Rebuilt when uht changes (or this file); `make -B runtime-frozen` after switching MICROPY_DIR.
 runtime-frozen: $(RUNTIME_FROZEN)
 
-$(RUNTIME_FROZEN): $(UHT_SOURCES) ci/strip_typing.py mk/runtimes.mk | $(VENV_STAMP) micropython-trees
+$(RUNTIME_FROZEN): $(UHT_SOURCES) ci/strip_typing.py manifests/uht_package.py mk/runtimes.mk | $(VENV_STAMP) micropython-trees
 	@if [ ! -f "$(MICROPY_DIR)/py/mpconfig.h" ]; then \
 	  $(call skip,runtime frozen: no MicroPython $(MICROPY_VERSION) tree at $(MICROPY_DIR) and none could be cloned (MICROPY_DIR=<a v1.28.0 tree>)); \
 	  exit 0; fi; \
 	mkdir -p $(RUNTIMES_DIR)/frozen && \
-	printf '%s\n' 'include("$$(PORT_DIR)/variants/standard/manifest.py")' \
-	  '# uht as the firmware freezes it: without the code only type checkers read (ci/strip_typing.py).' \
-	  'import sys' 'sys.path.insert(0, "$(CURDIR)/ci")' 'from strip_typing import ship' \
-	  'package("uht", files=ship("$(CURDIR)/uht", "$(CURDIR)/build/shipped/uht"), base_path="$(CURDIR)/build/shipped")' \
+	printf 'include("$$(PORT_DIR)/variants/standard/manifest.py")\ninclude("$(CURDIR)/manifests/uht_package.py", leave_out=())\n' \
 	  > $(RUNTIMES_DIR)/frozen/manifest.py && \
 	$(call unix_build,$(MICROPY_DIR),$(RUNTIMES_DIR)/frozen,MICROPY_PY_BTREE=0 \
 	  FROZEN_MANIFEST=$(RUNTIMES_DIR)/frozen/manifest.py)

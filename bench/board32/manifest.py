@@ -8,38 +8,14 @@
 #     tests/firmware/stubs standing in for the board modules).
 # Relative paths resolve against this file's directory (manifestfile.py runs it from there).
 import os
-import sys
 
 include("$(PORT_DIR)/variants/standard/manifest.py")
 
 REPO = os.path.abspath(os.path.join("..", ".."))
 
-# The same rule as manifests/uht.py: everything in uht/ but the modules only CPython imports.
-UHT_HOST_ONLY = ("_cpython.py",)
-
-
-def uht_modules():
-    root = os.path.join(REPO, "uht")
-    found = []
-    for top, _dirs, files in os.walk(root):
-        for name in files:
-            path = os.path.relpath(os.path.join(top, name), root)
-            if name.endswith(".py") and path not in UHT_HOST_ONLY:
-                found.append(path)
-    return sorted(found)
-
-
-# As manifests/uht.py freezes it: the copies without the code only type checkers read.
-sys.path.insert(0, os.path.join(REPO, "ci"))
-try:
-    from strip_typing import ship
-finally:
-    sys.path.pop(0)
-package(
-    "uht",
-    files=ship(os.path.join(REPO, "uht"), os.path.join(REPO, "build", "shipped", "uht"), uht_modules()),
-    base_path=os.path.join(REPO, "build", "shipped"),
-)
+# uht as manifests/uht.py freezes it (manifests/uht_package.py): everything but the modules only
+# CPython imports, without the code only type checkers read.
+include(os.path.join(REPO, "manifests", "uht_package.py"))
 package("uhtfw", base_path=os.path.join(REPO, "firmware", "modules"))
 # The directory holding the installed `microdot` package (site-packages of the venv); set by mk/board32.mk.
 package("microdot", files=["__init__.py", "microdot.py", "helpers.py"], base_path=os.environ["BOARD32_MICRODOT_SITE"])
