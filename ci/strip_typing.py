@@ -10,6 +10,11 @@ the test of every such block replaced by `False`, which MicroPython's compiler d
 block, and TYPE_CHECKING taken out of the module's import from `._compat`. Every other byte of the
 module stays, and so does every line number.
 
+`const` leaves that import too. MicroPython's compiler folds `_NAME = const(literal)` into every
+use of _NAME and stores no global (a public NAME keeps its global), without looking the name
+`const` up; only CPython calls uht/_compat.py's stand-in. Each use must have that form, a module-
+level assignment of a literal, or the transform refuses the module.
+
 The frozen manifests (manifests/uht.py, bench/board32/manifest.py, the frozen test runtime) and
 `make mpy` compile these copies (build/shipped/uht), so the suites that run the frozen and .mpy
 forms test what ships. A use of TYPE_CHECKING other than those two is an error: the transform
@@ -22,14 +27,17 @@ import os
 import sys
 
 NAME = "TYPE_CHECKING"
+CONST = "const"
+DROPPED = (NAME, CONST)  # what leaves each module's import from ._compat
 
 
 class StripError(Exception):
-    """A module uses TYPE_CHECKING in a way the transform does not handle."""
+    """A module uses TYPE_CHECKING or const in a way the transform does not handle."""
 
 
 def _edits(tree, filename):
-    """[(line, col, end_line, end_col, text)] that take the type-checking code out of tree."""
+    """[(line, col, end_line, end_col, text)] that take the type-checking code, and the import of
+    const, out of tree."""
     edits = []
     allowed = set()  # ids of the Name nodes an edit below accounts for
     for node in ast.walk(tree):
@@ -43,19 +51,49 @@ def _edits(tree, filename):
         elif isinstance(node, ast.ImportFrom) and any(a.name == NAME for a in node.names):
             if node.level != 1 or node.module != "_compat":
                 raise StripError("%s:%d: TYPE_CHECKING imported from elsewhere" % (filename, node.lineno))
-            kept = ", ".join(
-                a.name if a.asname is None else "%s as %s" % (a.name, a.asname) for a in node.names if a.name != NAME
-            )
-            text = "from ._compat import " + kept if kept else "pass"
-            text += "\n" * (node.end_lineno - node.lineno)  # the same lines as before
-            edits.append((node.lineno, node.col_offset, node.end_lineno, node.end_col_offset, text))
+            edits.append(_without_dropped(node))
+        elif isinstance(node, ast.ImportFrom) and node.level == 1 and node.module == "_compat":
+            if any(a.name == CONST for a in node.names):
+                edits.append(_without_dropped(node))
         elif isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == NAME for t in node.targets):
             for target in node.targets:
                 allowed.add(id(target))  # _compat's definition stays: it costs one name
+    for node in tree.body:
+        value = node.value if isinstance(node, (ast.Assign, ast.AnnAssign)) else None
+        if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == CONST:
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if len(targets) != 1 or not isinstance(targets[0], ast.Name):
+                raise StripError("%s:%d: const() assigned to other than one name" % (filename, node.lineno))
+            if len(value.args) != 1 or value.keywords or not _literal(value.args[0]):
+                raise StripError("%s:%d: const() of other than one literal" % (filename, node.lineno))
+            allowed.add(id(value.func))
     for node in ast.walk(tree):
         if isinstance(node, ast.Name) and node.id == NAME and id(node) not in allowed:
             raise StripError("%s:%d: TYPE_CHECKING used other than as an if test" % (filename, node.lineno))
+        if isinstance(node, ast.Name) and node.id == CONST and id(node) not in allowed:
+            raise StripError("%s:%d: const used other than as NAME = const(literal)" % (filename, node.lineno))
     return edits
+
+
+def _literal(node):
+    """Whether MicroPython's compiler takes node as const()'s argument: a number, string, bytes,
+    None, True, False, or a tuple of them."""
+    if isinstance(node, ast.Constant):
+        return True
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        return isinstance(node.operand, ast.Constant)
+    return isinstance(node, ast.Tuple) and all(_literal(e) for e in node.elts)
+
+
+def _without_dropped(node):
+    """The edit that takes DROPPED's names out of an import from ._compat (`pass` if none is left),
+    on as many lines as before."""
+    kept = ", ".join(
+        a.name if a.asname is None else "%s as %s" % (a.name, a.asname) for a in node.names if a.name not in DROPPED
+    )
+    text = "from ._compat import " + kept if kept else "pass"
+    text += "\n" * (node.end_lineno - node.lineno)  # the same lines as before
+    return (node.lineno, node.col_offset, node.end_lineno, node.end_col_offset, text)
 
 
 def strip(source, filename="<module>"):

@@ -1,11 +1,11 @@
 """CPython's side: asyncio.start_server on uht's listening socket, host-sized defaults, and
-stand-ins for MicroPython's time.ticks_*() and sys.print_exception().
+stand-ins for MicroPython's time.ticks_*(), sys.print_exception() and micropython.const().
 MicroPython never imports this module."""
 
 import asyncio
 import time
 import traceback
-from typing import Any
+from typing import Any, TypeVar
 
 # A host has memory to spare: larger limits than a board's (HTTPServer's class attributes).
 HOST_DEFAULTS = {
@@ -23,6 +23,15 @@ HOST_DEFAULTS = {
 def host_defaults(cls: type) -> None:
     for name, value in HOST_DEFAULTS.items():
         setattr(cls, name, value)
+
+
+_T = TypeVar("_T")
+
+
+def const(value: _T) -> _T:
+    """MicroPython's compiler folds `_NAME = const(literal)` into every use of _NAME (and stores
+    no global); here it is the value itself."""
+    return value
 
 
 def ticks_ms() -> int:

@@ -4,7 +4,7 @@ Imported on first use by Request's body methods, so apps that never read a body 
 It imports nothing from uht/request.py: the request reaches down to it, never the other way.
 """
 
-from ._compat import TYPE_CHECKING, sleep_ms
+from ._compat import TYPE_CHECKING, const, sleep_ms
 from .connection import ClientGone
 from .headers import name_is_token, text_is_bad
 from .status import HTTPError
@@ -17,12 +17,12 @@ if TYPE_CHECKING:
     from .request import Request
 
 CHUNKED = -1  # Request._remaining for a chunked body
-_CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
-_MAX_CHUNK_LINE = 256  # chunk-size line, extensions included
+_CONTINUE = const(b"HTTP/1.1 100 Continue\r\n\r\n")
+_MAX_CHUNK_LINE = const(256)  # chunk-size line, extensions included
 # A body buffer the heap has no room for is tried again every 20 ms, this many times (a second),
 # before the 503: connections that are finishing (lingering, or closed by their client and not yet
 # noticed) free theirs meanwhile, as a newcomer waits at accept (uht/_listen.py) and a head does.
-_ROOM_TRIES = 50
+_ROOM_TRIES = const(50)
 
 
 def digits(value: "str | bytes", hex_digits: bool = False) -> int:

@@ -8,7 +8,7 @@ Names and values are checked (RFC 6265): CR, LF, `;`, `,`, spaces, quotes and ba
 ValueError instead of reaching the header.
 """
 
-from ._compat import TYPE_CHECKING, gmtime
+from ._compat import TYPE_CHECKING, const, gmtime
 from .headers import DAYS as _DAYS
 from .headers import MONTHS as _MONTHS
 
@@ -18,8 +18,8 @@ if TYPE_CHECKING:
     from .request import Request
     from .response import Response
 
-_SEPARATORS = '()<>@,;:\\"/[]?={} \t'
-_SAME_SITE = ("Strict", "Lax", "None")
+_SEPARATORS = const('()<>@,;:\\"/[]?={} \t')
+_SAME_SITE = const(("Strict", "Lax", "None"))
 
 
 def _http_date(seconds: "int | float") -> str:

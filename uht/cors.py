@@ -9,7 +9,7 @@ With no `@cors.enable` anywhere, every route answers CORS; once a handler is dec
 automatic `OPTIONS` answer. Responses that depend on the Origin carry `Vary: Origin`.
 """
 
-from ._compat import TYPE_CHECKING
+from ._compat import TYPE_CHECKING, const
 
 if TYPE_CHECKING:
     from typing import Callable
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from .router import Route
     from .server import HTTPServer
 
-_SIMPLE_METHODS = ("GET", "HEAD", "POST")
+_SIMPLE_METHODS = const(("GET", "HEAD", "POST"))
 
 
 def _join(items: "str | tuple | list") -> str:

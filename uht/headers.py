@@ -5,7 +5,7 @@ for `req.headers`: a plain GET never builds one.)"""
 import re
 import time
 
-from ._compat import TYPE_CHECKING, gmtime, ticks_add, ticks_diff, ticks_ms
+from ._compat import TYPE_CHECKING, const, gmtime, ticks_add, ticks_diff, ticks_ms
 
 if TYPE_CHECKING:
     from typing import Any
@@ -22,7 +22,7 @@ SUSPECT = re.compile(b"[^ -~\t\n\r]")
 CONTROL = re.compile(b"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Token characters (RFC 9110 5.6.2) of ASCII, by byte value: "1" where the byte is one. One
 # constant (in flash when frozen); a lookup per byte is the cheapest check MicroPython has.
-_TOKEN = (
+_TOKEN = const(
     b"00000000000000000000000000000000"  # 0-31: controls
     b"01011111001101101111111111000000"  # 32-63: SP ! " # $ % & ' ( ) * + , - . / 0-9 : ; < = > ?
     b"01111111111111111111111111100011"  # 64-95: @ A-Z [ \ ] ^ _

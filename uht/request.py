@@ -6,7 +6,7 @@ building a dict. `req.headers` is built from those bytes the first time a handle
 and stays valid for as long as anything holds the request (the head bytes belong to it alone).
 """
 
-from ._compat import TYPE_CHECKING
+from ._compat import TYPE_CHECKING, const
 from .headers import name_is_token, text_is_bad
 from .status import HTTPError
 
@@ -16,16 +16,18 @@ if TYPE_CHECKING:
     from .connection import Connection
     from .headermap import Headers
 
-_CHUNKED = -1  # Request._remaining for a chunked body (uht.body.CHUNKED)
+_CHUNKED = const(-1)  # = body.CHUNKED: Request._remaining for a chunked body
 # The usual methods as constant strings: no str to allocate for them.
-_METHODS = (
-    ("GET", b"GET"),
-    ("POST", b"POST"),
-    ("HEAD", b"HEAD"),
-    ("PUT", b"PUT"),
-    ("DELETE", b"DELETE"),
-    ("PATCH", b"PATCH"),
-    ("OPTIONS", b"OPTIONS"),
+_METHODS = const(
+    (
+        ("GET", b"GET"),
+        ("POST", b"POST"),
+        ("HEAD", b"HEAD"),
+        ("PUT", b"PUT"),
+        ("DELETE", b"DELETE"),
+        ("PATCH", b"PATCH"),
+        ("OPTIONS", b"OPTIONS"),
+    )
 )
 
 

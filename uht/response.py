@@ -1,6 +1,6 @@
 """The Response a handler fills in: status, headers, and a body sent once or streamed."""
 
-from ._compat import IS_MICROPYTHON, READY, TYPE_CHECKING
+from ._compat import IS_MICROPYTHON, READY, TYPE_CHECKING, const
 from .headers import check_header, date_now, http_date
 from .status import reason_for
 
@@ -12,9 +12,9 @@ if TYPE_CHECKING:
 
 __all__ = ("Response", "http_date", "check_header")  # a constant tuple: no list on the heap
 
-_NOT_STARTED = 0
-_STREAM_CHUNKED = 1  # HTTP/1.1 with no Content-Length: chunked transfer coding
-_STREAM_RAW = 2  # the handler set Content-Length, or HTTP/1.0 (body ends when we close)
+_NOT_STARTED = const(0)
+_STREAM_CHUNKED = const(1)  # HTTP/1.1 with no Content-Length: chunked transfer coding
+_STREAM_RAW = const(2)  # the handler set Content-Length, or HTTP/1.0 (body ends when we close)
 _DONE = 3
 
 
@@ -277,13 +277,15 @@ class Response:
 
 
 # The usual status lines as constants (in flash when frozen); others are made for the response.
-_STATUS_LINES = (
-    (200, b"HTTP/1.1 200 OK\r\n"),
-    (404, b"HTTP/1.1 404 Not Found\r\n"),
-    (204, b"HTTP/1.1 204 No Content\r\n"),
-    (302, b"HTTP/1.1 302 Found\r\n"),
-    (304, b"HTTP/1.1 304 Not Modified\r\n"),
-    (101, b"HTTP/1.1 101 Switching Protocols\r\n"),
+_STATUS_LINES = const(
+    (
+        (200, b"HTTP/1.1 200 OK\r\n"),
+        (404, b"HTTP/1.1 404 Not Found\r\n"),
+        (204, b"HTTP/1.1 204 No Content\r\n"),
+        (302, b"HTTP/1.1 302 Found\r\n"),
+        (304, b"HTTP/1.1 304 Not Modified\r\n"),
+        (101, b"HTTP/1.1 101 Switching Protocols\r\n"),
+    )
 )
 
 

@@ -6,13 +6,13 @@ character, may contain `/`). Literal routes are found with one dict lookup; para
 are grouped by segment count, so matching looks only at routes that could fit.
 """
 
-from ._compat import TYPE_CHECKING
+from ._compat import TYPE_CHECKING, const
 
 if TYPE_CHECKING:
     from typing import Any
 
-_ONE = 0
-_INT = 1
+_ONE = const(0)
+_INT = const(1)
 
 
 class Route:

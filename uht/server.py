@@ -8,6 +8,7 @@ from ._compat import (
     IS_MICROPYTHON,
     TYPE_CHECKING,
     awaitable,
+    const,
     port_max_connections,
     sleep_ms,
     ticks_add,
@@ -18,7 +19,7 @@ from ._compat import (
 if not IS_CIRCUITPYTHON:  # CircuitPython has no socket module: its transport is uht/_socketpool.py
     from ._listen import SocketStream, accept_loop, listen_socket, refuse
 from . import log
-from .connection import BUSY, LINGER, LONG_LIVED, SHUTDOWN, SLOW, TIMEOUT, WAIT_HEAD, ClientGone, Connection
+from .connection import ClientGone, Connection
 from .request import Request, parse_head
 from .response import Response
 from .router import Route, Router
@@ -27,19 +28,31 @@ from .status import BUSY_REPLY, HTTPError, constant_answer
 if TYPE_CHECKING:
     from typing import Any, Callable
 
-_READ_PER_REQUEST = (
-    "idle_timeout",
-    "head_timeout",
-    "max_request_line",
-    "max_header_bytes",
-    "buffer_size",
-    "write_timeout",
-    "access_log",
-    "_closing",
-    "_before",
-    "_after",
+# uht/connection.py's states and reasons, as constants MicroPython's compiler puts into each use:
+# no global to hold them, no lookup on every request. (`# = module.NAME`: a test checks they agree.)
+_WAIT_HEAD = const(0)  # = connection.WAIT_HEAD
+_BUSY = const(1)  # = connection.BUSY
+_LONG_LIVED = const(2)  # = connection.LONG_LIVED
+_LINGER = const(3)  # = connection.LINGER
+_TIMEOUT = const("timeout")  # = connection.TIMEOUT
+_SLOW = const("slow")  # = connection.SLOW
+_SHUTDOWN = const("shutdown")  # = connection.SHUTDOWN
+
+_READ_PER_REQUEST = const(
+    (
+        "idle_timeout",
+        "head_timeout",
+        "max_request_line",
+        "max_header_bytes",
+        "buffer_size",
+        "write_timeout",
+        "access_log",
+        "_closing",
+        "_before",
+        "_after",
+    )
 )
-_STANDARD_METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE")
+_STANDARD_METHODS = const(("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE"))
 __all__ = ("HTTPServer", "BUSY_REPLY")  # a constant tuple: no list on the heap
 
 
@@ -180,12 +193,12 @@ class HTTPServer:
         if cap:
             count = 0
             for c in self._conns:
-                if c.state == LONG_LIVED:
+                if c.state == _LONG_LIVED:
                     count += 1
             if count >= cap:
                 raise HTTPError(503, headers=[["Retry-After", "5"]])
         req.conn.meter(False)
-        req.conn.set_state(LONG_LIVED)
+        req.conn.set_state(_LONG_LIVED)
         req.keep_alive = False
 
     # -- handling one request ----------------------------------------------------------------------
@@ -309,7 +322,7 @@ class HTTPServer:
                     # The wait for a head begins: its deadline and metering. (Inlined set_state,
                     # arm and meter: this runs for every request.)
                     head = None
-                    conn.state = WAIT_HEAD
+                    conn.state = _WAIT_HEAD
                     conn.since = ticks_ms()
                     waiting_idle = conn.requests > 0 and conn.start == conn.end  # kept alive, idle
                     timeout = self.idle_timeout if waiting_idle else self.head_timeout
@@ -371,7 +384,7 @@ class HTTPServer:
                 waits = 0
                 if head is None:
                     break
-                conn.state = BUSY  # (since matters only while waiting for a head)
+                conn.state = _BUSY  # (since matters only while waiting for a head)
                 req = parse_head(conn, head)
                 conn.requests += 1
                 if req._remaining:
@@ -419,7 +432,7 @@ class HTTPServer:
                         "%s %s %s %d %d" % (conn.remote_addr(), req.method, req.path, resp.status, resp.bytes_sent)
                     )
                 if not keep:
-                    linger = req._remaining != 0 and conn.state == BUSY
+                    linger = req._remaining != 0 and conn.state == _BUSY
                     break
                 req = resp = head = None  # free them while idle
                 if len(conn.buf) > self.buffer_size:
@@ -437,7 +450,7 @@ class HTTPServer:
             linger = conn.buffered() > 0 or head is None or req is not None and req._remaining != 0
         except (asyncio.CancelledError, ClientGone):
             why = conn.expired
-            if (why == TIMEOUT or why == SLOW) and conn.state == WAIT_HEAD and conn.buffered():
+            if (why == _TIMEOUT or why == _SLOW) and conn.state == _WAIT_HEAD and conn.buffered():
                 try:
                     await self._reply_error(conn, 408, False)
                 except MemoryError:
@@ -517,7 +530,7 @@ class HTTPServer:
         try:
             from .errors import linger  # only after answers that left the request unread
 
-            conn.set_state(LINGER)
+            conn.set_state(_LINGER)
             conn.meter(False)
             await linger(conn, budget, self.linger_timeout, self.linger_quiet)
         finally:
@@ -540,7 +553,7 @@ class HTTPServer:
             return True  # (the usual case: fewer listed than the cap, so fewer active too)
         active = 0
         for c in self._conns:
-            if c.expired is None and (c.state != LINGER or not IS_HOST):
+            if c.expired is None and (c.state != _LINGER or not IS_HOST):
                 active += 1
         if active < self.max_connections:
             return True
@@ -621,9 +634,9 @@ class HTTPServer:
                 continue
             deadline = conn.deadline
             if deadline is not None and ticks_diff(now, deadline) >= 0:
-                self._expire(conn, TIMEOUT)
+                self._expire(conn, _TIMEOUT)
             elif floor and conn.rate_check(now, floor, grace, window):
-                self._expire(conn, SLOW)
+                self._expire(conn, _SLOW)
 
     # -- starting and stopping -------------------------------------------------------------------------
 
@@ -712,8 +725,8 @@ class HTTPServer:
             self._listen.close()
             self._listen = None
         for conn in self._conns:
-            if conn.state != BUSY and conn.expired is None:
-                self._expire(conn, SHUTDOWN)
+            if conn.state != _BUSY and conn.expired is None:
+                self._expire(conn, _SHUTDOWN)
         if not self._conns:
             self._stopped()
 

@@ -12,7 +12,7 @@ request reaches outside the served directory.
 
 import os
 
-from ._compat import TYPE_CHECKING, gmtime
+from ._compat import TYPE_CHECKING, const, gmtime
 from .headers import http_date
 from .status import HTTPError
 
@@ -51,8 +51,8 @@ TYPES = {
     "pdf": "application/pdf",
     "map": "application/json",
 }
-_DEFAULT_TYPE = "application/octet-stream"
-_DIR_FLAG = 0x4000  # S_IFDIR in os.stat()[0]
+_DEFAULT_TYPE = const("application/octet-stream")
+_DIR_FLAG = const(0x4000)  # S_IFDIR in os.stat()[0]
 
 
 def content_type(path: str) -> str:
@@ -91,7 +91,7 @@ def safe_join(root: str, segments: list) -> str:
 
 # -- conditional requests and ranges ------------------------------------------------------------
 
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_MONTHS = const(("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"))
 
 
 def parse_http_date(text: str) -> "tuple[int, int, int, int, int, int] | None":

@@ -1,36 +1,40 @@
 """Status codes, their reason phrases, and the exception that turns into one."""
 
+from ._compat import const
+
 # Only the statuses uht itself produces or handlers commonly set. A constant tuple: frozen, it
 # stays in flash (a dict would be built in the heap at import).
-_REASONS = (
-    (200, "OK"),
-    (404, "Not Found"),
-    (400, "Bad Request"),
-    (204, "No Content"),
-    (302, "Found"),
-    (304, "Not Modified"),
-    (405, "Method Not Allowed"),
-    (500, "Internal Server Error"),
-    (503, "Service Unavailable"),
-    (100, "Continue"),
-    (101, "Switching Protocols"),
-    (201, "Created"),
-    (206, "Partial Content"),
-    (301, "Moved Permanently"),
-    (303, "See Other"),
-    (307, "Temporary Redirect"),
-    (401, "Unauthorized"),
-    (403, "Forbidden"),
-    (408, "Request Timeout"),
-    (413, "Content Too Large"),
-    (414, "URI Too Long"),
-    (416, "Range Not Satisfiable"),
-    (417, "Expectation Failed"),
-    (431, "Request Header Fields Too Large"),
-    (501, "Not Implemented"),
-    (505, "HTTP Version Not Supported"),
+_REASONS = const(
+    (
+        (200, "OK"),
+        (404, "Not Found"),
+        (400, "Bad Request"),
+        (204, "No Content"),
+        (302, "Found"),
+        (304, "Not Modified"),
+        (405, "Method Not Allowed"),
+        (500, "Internal Server Error"),
+        (503, "Service Unavailable"),
+        (100, "Continue"),
+        (101, "Switching Protocols"),
+        (201, "Created"),
+        (206, "Partial Content"),
+        (301, "Moved Permanently"),
+        (303, "See Other"),
+        (307, "Temporary Redirect"),
+        (401, "Unauthorized"),
+        (403, "Forbidden"),
+        (408, "Request Timeout"),
+        (413, "Content Too Large"),
+        (414, "URI Too Long"),
+        (416, "Range Not Satisfiable"),
+        (417, "Expectation Failed"),
+        (431, "Request Header Fields Too Large"),
+        (501, "Not Implemented"),
+        (505, "HTTP Version Not Supported"),
+    )
 )
-_CLASSES = ("Informational", "Success", "Redirection", "Client Error", "Server Error")
+_CLASSES = const(("Informational", "Success", "Redirection", "Client Error", "Server Error"))
 
 
 def reason_for(status: int) -> str:
@@ -47,15 +51,15 @@ BUSY_REPLY = (
     b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nContent-Type: text/plain\r\n"
     b"Content-Length: 19\r\nConnection: close\r\n\r\nServer is too busy\n"
 )
-_ANSWER_400 = (
+_ANSWER_400 = const(
     b"HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nContent-Length: 12\r\n"
     b"Connection: close\r\n\r\nBad Request\n"
 )
-_ANSWER_408 = (
+_ANSWER_408 = const(
     b"HTTP/1.1 408 Request Timeout\r\nContent-Type: text/plain\r\nContent-Length: 16\r\n"
     b"Connection: close\r\n\r\nRequest Timeout\n"
 )
-_ANSWER_500 = (
+_ANSWER_500 = const(
     b"HTTP/1.1 500 Internal Server Error\r\nContent-Type: text/plain\r\nContent-Length: 22\r\n"
     b"Connection: close\r\n\r\nInternal Server Error\n"
 )

@@ -21,7 +21,7 @@ import asyncio
 import binascii
 import hashlib
 
-from ._compat import IS_MICROPYTHON, TYPE_CHECKING, ticks_add, ticks_diff, ticks_ms
+from ._compat import IS_MICROPYTHON, TYPE_CHECKING, const, ticks_add, ticks_diff, ticks_ms
 from .connection import ClientGone
 from .status import HTTPError
 
@@ -32,10 +32,10 @@ if TYPE_CHECKING:
     from .response import Response
     from .server import HTTPServer
 
-_GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+_GUID = const(b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11")
 _CONT, _TEXT, _BINARY, _CLOSE, _PING, _PONG = 0, 1, 2, 8, 9, 10
 OPEN, CLOSING, CLOSED = 0, 1, 2
-_BLOCK = 256  # unmasking works on blocks of this many bytes: bounded heap, C-speed XOR
+_BLOCK = const(256)  # unmasking works on blocks of this many bytes: bounded heap, C-speed XOR
 
 
 class ConnectionClosed(Exception):
