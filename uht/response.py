@@ -16,6 +16,7 @@ _NOT_STARTED = const(0)
 _STREAM_CHUNKED = const(1)  # HTTP/1.1 with no Content-Length: chunked transfer coding
 _STREAM_RAW = const(2)  # the handler set Content-Length, or HTTP/1.0 (body ends when we close)
 _DONE = 3
+_STARTED = const("response already started")
 
 
 class Response:
@@ -51,44 +52,47 @@ class Response:
 
     # -- the seed API --------------------------------------------------------------------------
 
-    def _check_not_started(self) -> None:
-        if self.started:
-            raise RuntimeError("response already started")
+    # (Each setter checks `started` itself: a helper would be one more call per header, and one
+    # more function object in the heap.)
 
     def set_status_code(self, status: int) -> None:
-        self._check_not_started()
+        if self.started:
+            raise RuntimeError(_STARTED)
         self.status = int(status)
 
     def set_reason_phrase(self, reason: str) -> None:
-        self._check_not_started()
+        if self.started:
+            raise RuntimeError(_STARTED)
         check_header("x", reason)
         self.reason = reason
 
     def add_header(self, name: str, value: "Any") -> None:
         """Append a header; a name may repeat (Set-Cookie)."""
-        self._check_not_started()
+        if self.started:
+            raise RuntimeError(_STARTED)
         if not isinstance(value, str):
             value = str(value)
         check_header(name, value)
-        if len(name) == 12 or len(name) == 14:  # (_note looks at these lengths only)
-            self._note(name, True)
-        self._add(name, value)
+        # The handler's own Content-Type or Content-Length, in any spelling: finish() adds neither.
+        n = len(name)
+        if n == 12 and (name == "Content-Type" or name.lower() == "content-type"):
+            self._has_type = True
+        elif n == 14 and (name == "Content-Length" or name.lower() == "content-length"):
+            self._has_length = True
+        headers = self.headers
+        if not headers:
+            headers = self.headers = []
+        headers.append((name, value))
 
     def _add(self, name: str, value: str) -> None:
         if not self.headers:
             self.headers = []
         self.headers.append((name, value))
 
-    def _note(self, name: str, present: bool) -> None:
-        n = len(name)
-        if n == 12 and (name == "Content-Type" or name.lower() == "content-type"):
-            self._has_type = present
-        elif n == 14 and (name == "Content-Length" or name.lower() == "content-length"):
-            self._has_length = present
-
     def set_header(self, name: str, value: "Any") -> None:
         """Replace every header of this name with one value."""
-        self._check_not_started()
+        if self.started:
+            raise RuntimeError(_STARTED)
         lower = name.lower()
         self.headers = [h for h in self.headers if h[0].lower() != lower]
         self.add_header(name, value)
