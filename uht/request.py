@@ -46,7 +46,7 @@ class Request:
     _raw_query = ""
     keep_alive = True
     version = 11  # 10 or 11
-    method: str  # (both set by _request_line, before parse_head returns the request)
+    method: str  # (both set by parse_head, before it returns the request)
     path: str
     # Derived on first use by __getattr__ (not properties: a class with a property makes every
     # attribute store on its instances look the class up first, in MicroPython, and a request is
@@ -165,16 +165,6 @@ def _decode_segments(path: str) -> list:
         raise HTTPError(400, "bad path encoding")
 
 
-def _method(head: bytes, end: int) -> str:
-    for name, raw in _METHODS:
-        if end == len(raw) and head.startswith(raw):
-            return name
-    method = str(head[:end], "utf-8")
-    if not method.isalpha() or not method.isupper():
-        raise HTTPError(400, "bad method")
-    return method
-
-
 def _version(proto: bytes) -> int:
     digit = 48 <= proto[5] <= 57 and 48 <= proto[7] <= 57 if len(proto) == 8 else False
     if digit and proto.startswith(b"HTTP/") and proto[6] == 46:
@@ -194,13 +184,30 @@ def _origin_form(method: str, target: str) -> str:
     raise HTTPError(400, "bad target")
 
 
-def _request_line(req: Request, head: bytes, eol: int) -> None:
+def parse_head(conn: "Connection", head: bytes) -> Request:
+    """Build a Request from a complete head: the request line and header lines, each with its
+    line end (CRLF or LF), without the blank line. Every field's syntax is checked (RFC 9110:
+    names are tokens, values hold no control character but HTAB) -> 400: the head as a whole
+    here, each name in _frame's pass over the lines. (The request line is read here, not in a
+    function of its own: a call less for every request.)"""
+    if text_is_bad(head):
+        raise HTTPError(400, "bad header field")
+    eol = head.find(b"\n")
+    req = Request(conn, head)
     line_end = eol - 1 if eol > 0 and head[eol - 1] == 13 else eol
     sp1 = head.find(b" ", 0, line_end)
     sp2 = head.find(b" ", sp1 + 1, line_end)
     if sp1 <= 0 or sp2 <= sp1 + 1 or head.find(b" ", sp2 + 1, line_end) >= 0:
         raise HTTPError(400, "bad request line")
-    method = req.method = _method(head, sp1)
+    for name, raw in _METHODS:  # the usual methods: a constant str, nothing to decode
+        if sp1 == len(raw) and head.startswith(raw):
+            method = name
+            break
+    else:
+        method = str(head[:sp1], "utf-8")
+        if not method.isalpha() or not method.isupper():
+            raise HTTPError(400, "bad method")
+    req.method = method
     if line_end - sp2 != 9 or not head.startswith(b"HTTP/1.1", sp2 + 1):  # not the usual: look closer
         if line_end - sp2 == 9 and head.startswith(b"HTTP/1.0", sp2 + 1):
             req.version = 10
@@ -208,25 +215,13 @@ def _request_line(req: Request, head: bytes, eol: int) -> None:
             req.version = 10
     if sp2 == sp1 + 2 and head[sp1 + 1] == 47:
         req.path = "/"  # the index, as a constant
-        return
-    target = str(head[sp1 + 1 : sp2], "utf-8")
-    if target[0] != "/":
-        target = _origin_form(method, target)
-    if "#" in target:
-        raise HTTPError(400, "bad target")
-    req._set_target(target)
-
-
-def parse_head(conn: "Connection", head: bytes) -> Request:
-    """Build a Request from a complete head: the request line and header lines, each with its
-    line end (CRLF or LF), without the blank line. Every field's syntax is checked (RFC 9110:
-    names are tokens, values hold no control character but HTAB) -> 400: the head as a whole
-    here, each name in _frame's pass over the lines."""
-    if text_is_bad(head):
-        raise HTTPError(400, "bad header field")
-    eol = head.find(b"\n")
-    req = Request(conn, head)
-    _request_line(req, head, eol)
+    else:
+        target = str(head[sp1 + 1 : sp2], "utf-8")
+        if target[0] != "/":
+            target = _origin_form(method, target)
+        if "#" in target:
+            raise HTTPError(400, "bad target")
+        req._set_target(target)
     if head.count(b"\n") - 1 > conn.server.max_headers:
         raise HTTPError(431, "too many headers")
     _frame(req, head, eol + 1)

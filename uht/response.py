@@ -260,12 +260,21 @@ class Response:
         output buffer: reused by every response it carries (what is written is copied by the
         stream when it cannot go out at once), so a head costs no allocation once it has grown."""
         out = self.conn.out
-        out[:] = _status_line(self.status, self.reason)
+        if self.status == 200 and self.reason is None:
+            out[:] = b"HTTP/1.1 200 OK\r\n"  # (the usual status line: no call to find it)
+        else:
+            out[:] = _status_line(self.status, self.reason)
         for name, value in self.headers:
             _append_field(out, name, value)
         if length is not None:
+            # Content-Length in decimal, appended digit by digit: formatting it would allocate.
             out += b"Content-Length: "
-            _append_digits(out, length)
+            unit = 1
+            while unit * 10 <= length:
+                unit *= 10
+            while unit:
+                out.append(48 + length // unit % 10)
+                unit //= 10
             out += b"\r\n"
         if not self.keep_alive:
             out += b"Connection: close\r\n"
@@ -300,16 +309,6 @@ def _status_line(status: int, reason: "str | None") -> bytes:
                 return line
         reason = reason_for(status)
     return ("HTTP/1.1 %d %s\r\n" % (status, reason)).encode()
-
-
-def _append_digits(out: bytearray, n: int) -> None:
-    """n in decimal, appended digit by digit: formatting it would allocate on every response."""
-    unit = 1
-    while unit * 10 <= n:
-        unit *= 10
-    while unit:
-        out.append(48 + n // unit % 10)
-        unit //= 10
 
 
 if IS_MICROPYTHON:

@@ -348,10 +348,13 @@ class HTTPServer:
                             conn.got = woke  # the first bytes of this head
                             woke = 0
                         scanned = conn.end - conn.start
-                        try:
-                            view = conn.reserve(self.max_request_line + self.max_header_bytes + 4)
-                        except OverflowError:
-                            raise HTTPError(431)
+                        if conn.end == 0:  # an empty buffer (a kept-alive wait): all of it, no call
+                            view = conn.view
+                        else:
+                            try:
+                                view = conn.reserve(self.max_request_line + self.max_header_bytes + 4)
+                            except OverflowError:
+                                raise HTTPError(431)
                         # The stream is read here, as conn.fill() would (conn.readinto() and the
                         # end moved), without its two coroutines. A cut or a cancel goes up as it
                         # is; a reset is an end of stream.
