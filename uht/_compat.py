@@ -30,25 +30,23 @@ if TYPE_CHECKING:
     from time import gmtime
     from typing import Any, Iterator
 
-    from ._micropython import const, sleep_ms, ticks_add, ticks_diff, ticks_ms
-    from ._micropython import print_exception as _print_exception
+    from ._micropython import const, print_exception, sleep_ms, ticks_add, ticks_diff, ticks_ms
 elif IS_CIRCUITPYTHON:
     # _circuitpython first: importing it checks that the build can serve.
     from ._circuitpython import gmtime, ticks_add, ticks_diff, ticks_ms  # noqa: I001
-    from ._circuitpython import print_exception as _print_exception
+    from ._circuitpython import print_exception
     from asyncio import sleep_ms  # Adafruit's asyncio has it
     from micropython import const
 elif IS_MICROPYTHON:
     from asyncio import sleep_ms
-    from sys import print_exception as _print_exception
+    from sys import print_exception  # (to stdout, as MicroPython prints every traceback)
     from time import gmtime, ticks_add, ticks_diff, ticks_ms
 
     from micropython import const
 else:
     from time import gmtime
 
-    from ._cpython import const, sleep_ms, ticks_add, ticks_diff, ticks_ms
-    from ._cpython import print_exception as _print_exception
+    from ._cpython import const, print_exception, sleep_ms, ticks_add, ticks_diff, ticks_ms
 
 # Connections each port's network stack holds for clients, less one to spare: the stack must
 # still accept a newcomer for uht to evict an idle or slow connection in its favour. Found in the
@@ -86,11 +84,6 @@ if IS_CIRCUITPYTHON or not IS_MICROPYTHON:
     READY: "Any" = _Ready()
 else:
     READY = ()
-
-
-def print_exception(exc: BaseException) -> None:
-    """Print a traceback to stderr on either runtime."""
-    _print_exception(exc)
 
 
 async def itself(value: object) -> object:
