@@ -77,7 +77,7 @@ async def reply_error(app: "Any", conn: "Connection", exc: HTTPError, head_only:
 
 
 def _reset(resp: Response, status: int) -> None:
-    resp.headers = ()  # type: ignore[assignment]
+    resp.headers = ()
     resp._held = None
     resp.status = status
     resp.reason = None

@@ -33,7 +33,8 @@ class Response:
     _has_type = False  # the handler set Content-Type
 
     _held: "Any" = None  # the first body part, held to compute Content-Length
-    headers: "list" = ()  # type: ignore[assignment]  # [name, value] pairs in the order added (a list once one is)
+    # (name, value) pairs in the order added: the class's empty tuple until the first one, then a list.
+    headers: "list[tuple[str, str]] | tuple[()]" = ()
     keep_alive = True
     head_only = False
     _write_timeout: "float | None" = None
@@ -290,9 +291,9 @@ class Response:
 
 
 # The usual status lines as constants (in flash when frozen); others are made for the response.
+# (200 without a reason of its own is written by Response._head itself: it never asks here.)
 _STATUS_LINES = const(
     (
-        (200, b"HTTP/1.1 200 OK\r\n"),
         (404, b"HTTP/1.1 404 Not Found\r\n"),
         (204, b"HTTP/1.1 204 No Content\r\n"),
         (302, b"HTTP/1.1 302 Found\r\n"),
