@@ -89,8 +89,9 @@ def _readable(sock: "Any") -> "Any":
     yield core._io_queue.queue_read(sock)
 
 
-async def accept_loop(sock: "Any", on_client: "Callable[[Any, Any], None]") -> None:
-    """MicroPython: accept forever; a failure to take one client never stops the loop."""
+async def accept_loop(sock: "Any", on_client: "Callable[[Any, Any], bool]") -> None:
+    """MicroPython: accept forever; a failure to take one client never stops the loop.
+    on_client(client, addr) takes the client, or returns False when the heap has no room for it yet."""
     while True:
         await _readable(sock)
         try:
@@ -108,18 +109,19 @@ async def accept_loop(sock: "Any", on_client: "Callable[[Any, Any], None]") -> N
                     client.setsockopt(6, 1, 1)  # IPPROTO_TCP, TCP_NODELAY: no Nagle wait on small writes
                 except (OSError, AttributeError):
                     pass  # not every port has it
-                on_client(client, addr)
-                break
-            except MemoryError:
-                # The heap is full for now: the connections being served free theirs as they
-                # finish. The newcomer waits (the backlog behind it) rather than being dropped.
-                tries -= 1
-                if not tries:
-                    refuse(client)
+                if on_client(client, addr):
                     break
+            except MemoryError:
+                pass
             except Exception as exc:
                 client.close()
                 log_exception("accept failed", exc)
+                break
+            # The heap is full for now: the connections being served free theirs as they finish.
+            # The newcomer waits (the backlog behind it) rather than being dropped.
+            tries -= 1
+            if not tries:
+                refuse(client)
                 break
             try:
                 await sleep_ms(20)

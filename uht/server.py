@@ -86,6 +86,7 @@ class HTTPServer:
     max_long_lived = None  # WebSocket/event-stream connections (None: half of max_connections)
     access_log = False  # True: print a line per request; or a callable taking the line
     collect_every = 8  # MicroPython heaps up to 256 KB: collect each time 1/8 of it is allocated (0: never)
+    accept_reserve = 3072  # ... and take another client only while this many bytes are free
 
     def __init__(self, backlog: "int | None" = None, **options: "Any") -> None:
         if backlog is not None:
@@ -116,6 +117,7 @@ class HTTPServer:
     _aio_server: "Any" = None
     _closing = False
     _collect: "Callable[[], Any] | None" = None  # gc.collect where start() made the heap collect often
+    _gc: "Any" = None  # the gc module, likewise
 
     # -- registering handlers ----------------------------------------------------------------------
 
@@ -580,13 +582,14 @@ class HTTPServer:
         conn.task = task
         self._conns.append(conn)
 
-    def _on_socket(self, sock: "Any", addr: "Any") -> None:
-        """MicroPython: a freshly accepted, non-blocking client socket."""
+    def _on_socket(self, sock: "Any", addr: "Any") -> bool:
+        """MicroPython: a freshly accepted, non-blocking client socket. False: the heap has no room
+        for it yet (the accept loop tries again)."""
         # (_admit's usual answer inlined: this runs for every connection.)
         if self._closing or len(self._conns) >= self.max_connections and not self._admit():
             if not IS_HOST or self._lingering >= self.max_lingering or self._closing:
                 refuse(sock)  # a board's slots are full: no room to linger either
-                return
+                return True
             try:
                 sock.write(BUSY_REPLY)  # a constant, straight to the socket: nothing to allocate
             except OSError:
@@ -597,7 +600,9 @@ class HTTPServer:
                 self._track(conn, asyncio.create_task(self._end(conn, True, None)))
             except MemoryError:
                 sock.close()
-            return
+            return True
+        if self._gc is not None and self._conns and not self._room_to_accept():
+            return False
         # A new client gets new buffers, which live as long as it does (so do _cpython's and
         # _socketpool's). A pool of closed connections' buffers was measured against this on the
         # board-sized build: with the collector run often, buffers made afresh land low in the
@@ -605,6 +610,18 @@ class HTTPServer:
         # buffers sat wherever the first connections had left them and made it need 36-40 KB.
         stream = SocketStream(sock)
         self._launch(Connection(stream, stream, addr, self.buffer_size))
+        return True
+
+    def _room_to_accept(self) -> bool:
+        """A heap start() collects often: is accept_reserve free, after a collection if need be?
+        Taking clients until the heap is full can leave every connection with its head read and
+        no room to take it, each waiting for another to finish: under 8 clients at once in a 20 KB
+        heap, all of them waited their second and answered 503."""
+        gc = self._gc
+        if gc.mem_free() >= self.accept_reserve:
+            return True
+        gc.collect()
+        return gc.mem_free() >= self.accept_reserve
 
     def _launch(self, conn: Connection) -> None:
         """Serve conn in a task of its own. Listed before its task exists, and unlisted if the task
@@ -655,7 +672,10 @@ class HTTPServer:
             backlog = self.max_connections if IS_HOST else 2
         self._closing = False
         if IS_MICROPYTHON and self.collect_every and self._collect is None:  # (a restart keeps it)
-            self._collect = _collect_often(self.collect_every)
+            gc = _collect_often(self.collect_every)
+            if gc is not None:
+                self._collect = gc.collect
+                self._gc = gc
         if IS_CIRCUITPYTHON:
             from ._socketpool import start_serving  # socketpool sockets
 
@@ -760,9 +780,9 @@ _NO_VIEW = memoryview(_NO_BUFFER)
 _COLLECT_OFTEN_UP_TO = 256 * 1024
 
 
-def _collect_often(fraction: int) -> "Callable[[], Any] | None":
+def _collect_often(fraction: int) -> "Any":
     """Set gc.threshold to 1/fraction of a small heap, unless the app has set one, and return
-    gc.collect (None when it did not). MicroPython collects only when the heap is full by default,
+    the gc module (None when it did not). MicroPython collects only when the heap is full by default,
     so until then every allocation is made further up the heap, and whatever lives on (a module
     loaded by a first POST, a connection's buffers) lands wherever that front happens to be: a few
     such islands leave no free block large enough for a 4 KB body in a 32 KB heap. Collecting often
@@ -777,7 +797,7 @@ def _collect_often(fraction: int) -> "Callable[[], Any] | None":
         heap = gc.mem_free() + gc.mem_alloc()
         if heap <= _COLLECT_OFTEN_UP_TO:
             threshold(heap // fraction)
-            return gc.collect
+            return gc
     return None
 
 

@@ -1,10 +1,13 @@
 """Memory running out, on the board-sized build (tests/board/apps/memory_faults.py injects the
 MemoryError): a client the heap has no room for waits for room, then gets 503 with Retry-After,
 never a bare close; so does a connection that has no room to read its request head; a request the
-heap cannot take gets 503; the server serves on after each."""
+heap cannot take gets 503; the server serves on after each. A client that connects while the heap
+has less than accept_reserve free waits until the connections being served have finished."""
 
 import os
 import sys
+import threading
+import time
 
 import pytest
 
@@ -64,3 +67,52 @@ def test_a_request_the_heap_cannot_take_gets_503_then_the_next_is_served(server)
     assert_hello(server)
     assert "out of memory serving 127.0.0.1" in server.stderr_tail(10000)
     assert "Traceback" not in server.stderr_tail(10000)
+
+
+# -- accept_reserve: room for the requests of the clients already taken ------------------------------
+
+HELD_MS = 800  # how long /hold keeps the first client's connection busy
+NEWCOMER_AFTER = 0.3  # s: the second client connects this long after the first (being served by then)
+ALWAYS_SHORT = 1 << 30  # an accept_reserve no heap has free
+
+
+def served_while_another_is_held(srv, hold_ms):
+    """GET /hold/<hold_ms> on one connection, and NEWCOMER_AFTER later GET / on another: the
+    newcomer's answer, and whether it came after the held one's."""
+    held = {}
+
+    def hold():
+        boardrun.get(srv.port, "/hold/%d" % hold_ms, timeout=10)
+        held["done"] = time.monotonic()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    time.sleep(NEWCOMER_AFTER)
+    ans = boardrun.get(srv.port, timeout=10)
+    answered = time.monotonic()
+    holder.join(10)
+    return ans, answered >= held["done"]
+
+
+@pytest.fixture
+def fresh_server():
+    srv = boardrun.BoardServer("memory_faults.py", 256)
+    srv.start()
+    yield srv
+    srv.stop()
+
+
+@pytest.mark.parametrize("reserve, waits", [(ALWAYS_SHORT, True), (0, False)], ids=["short", "room"])
+def test_a_newcomer_waits_for_room_while_another_client_is_served(fresh_server, reserve, waits):
+    arm(fresh_server, reserve=reserve)
+    ans, after_held = served_while_another_is_held(fresh_server, HELD_MS)
+    assert (ans.status, ans.body) == (200, boardrun.HELLO_BODY)
+    assert after_held == waits  # taken only once the held client had finished (its connection gone)
+
+
+def test_a_newcomer_that_never_finds_room_gets_503_then_the_next_is_served(fresh_server):
+    arm(fresh_server, reserve=ALWAYS_SHORT)
+    ans, _ = served_while_another_is_held(fresh_server, 1500)  # longer than the newcomer's second of tries
+    assert_busy(ans)
+    assert_hello(fresh_server)  # alone, it is taken whatever the reserve
+    assert fresh_server.alive()

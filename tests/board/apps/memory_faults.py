@@ -1,7 +1,8 @@
 """The hello app with memory faults on demand, for tests/board/test_board_faults.py: GET /arm?take=N
 makes the next N attempts to take a client (HTTPServer._on_socket) raise MemoryError,
 /arm?head=N the next N attempts to take a request head (HTTPServer._take_head), and
-/arm?parse=N the next N request heads' parsing; every other GET / answers "Hello, world!"."""
+/arm?parse=N the next N request heads' parsing; /arm?reserve=N sets app.accept_reserve, and GET
+/hold/MS answers after MS milliseconds; every other GET / answers "Hello, world!"."""
 
 import probe  # noqa: I001  (first: the heap baseline)
 
@@ -22,8 +23,18 @@ async def index(req, resp):
 @app.route("/arm")
 async def arm(req, resp):
     for name, value in req.query.items():
-        faults[name] = int(value)
+        if name == "reserve":
+            app.accept_reserve = int(value)  # bytes that must be free to take a client while others are served
+        else:
+            faults[name] = int(value)
     await resp.send("armed")
+
+
+@app.route("/hold/<int:ms>")
+async def hold(req, resp, ms):
+    """Keeps its connection busy for ms milliseconds: a client being served."""
+    await asyncio.sleep_ms(ms)
+    await resp.send("held")
 
 
 def faulty(name, real):
