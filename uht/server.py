@@ -86,7 +86,7 @@ class HTTPServer:
     max_long_lived = None  # WebSocket/event-stream connections (None: half of max_connections)
     access_log = False  # True: print a line per request; or a callable taking the line
     collect_every = 8  # MicroPython heaps up to 256 KB: collect each time 1/8 of it is allocated (0: never)
-    accept_reserve = 3072  # ... and take another client only while this many bytes are free
+    accept_reserve = 3072  # on those heaps: bytes free to take a client while others are served (else it waits)
 
     def __init__(self, backlog: "int | None" = None, **options: "Any") -> None:
         if backlog is not None:
@@ -116,8 +116,7 @@ class HTTPServer:
     _sweeper: "asyncio.Task | None" = None
     _aio_server: "Any" = None
     _closing = False
-    _collect: "Callable[[], Any] | None" = None  # gc.collect where start() made the heap collect often
-    _gc: "Any" = None  # the gc module, likewise
+    _gc: "Any" = None  # the gc module, where start() made the heap collect often (_collect_often)
 
     # -- registering handlers ----------------------------------------------------------------------
 
@@ -293,13 +292,13 @@ class HTTPServer:
         if stop < 0:
             return None
         after = stop + (3 if buf[stop + 1] == 13 else 2)  # where the body (or a next request) begins
-        if after < end and buf[start] == 80 and self._collect is not None:
+        if after < end and buf[start] == 80 and self._gc is not None:
             # Body bytes came with the head of a POST, PUT or PATCH ("P": pipelined GETs are not
             # worth it): in a small heap, collect first, so that this request's objects take the
             # lowest free gaps and leave the largest block for its body. Without it they land
             # wherever the last requests' allocations left off, and split the free space: in the
             # 32 KB soak, 4 KB echoes then failed 503 in 5 seeds of 10.
-            self._collect()
+            self._gc.collect()
         head = bytes(conn.view[start : stop + 1])  # (a MemoryError here takes nothing out)
         if after == end:
             conn.start = conn.end = 0  # all read: the next read needs no compaction
@@ -615,8 +614,8 @@ class HTTPServer:
     def _room_to_accept(self) -> bool:
         """A heap start() collects often: is accept_reserve free, after a collection if need be?
         Taking clients until the heap is full can leave every connection with its head read and
-        no room to take it, each waiting for another to finish: under 8 clients at once in a 20 KB
-        heap, all of them waited their second and answered 503."""
+        no room to take it, each waiting for another to finish: with 8 clients connecting at once
+        to a 20 KB heap, one run in 20 ended with some of them answered 503 after their second."""
         gc = self._gc
         if gc.mem_free() >= self.accept_reserve:
             return True
@@ -671,11 +670,8 @@ class HTTPServer:
         if backlog is None:
             backlog = self.max_connections if IS_HOST else 2
         self._closing = False
-        if IS_MICROPYTHON and self.collect_every and self._collect is None:  # (a restart keeps it)
-            gc = _collect_often(self.collect_every)
-            if gc is not None:
-                self._collect = gc.collect
-                self._gc = gc
+        if IS_MICROPYTHON and self.collect_every and self._gc is None:  # (a restart keeps it)
+            self._gc = _collect_often(self.collect_every)
         if IS_CIRCUITPYTHON:
             from ._socketpool import start_serving  # socketpool sockets
 
