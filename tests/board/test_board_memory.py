@@ -33,9 +33,10 @@ HELD_AFTER_ONE_GET_MPY_MAX = 29392  # 28.7 KB: the same with uht as .mpy (`make 
 # attribute tables, the socket read's generator and the handler's coroutine (the head is read by
 # _serve itself: no coroutine frame per request for it).
 ALLOC_PER_KEEPALIVE_GET_MAX = 512  # bytes allocated per GET, gc off, 500 GETs on one connection
-# Issue's target 20 KB: met. `make bench` finds 18 KB (3 of 3; 16 KB fails: some clients get 503
-# with Retry-After while the heap is full, none a bare close). A newcomer that finds no room at accept
-# waits for it (uht/_listen.py), and a connection's attribute table is sized at accept.
+# Issue's target 20 KB: met. A newcomer that finds no room at accept waits for it (uht/_listen.py),
+# and one that connects while others are served is taken only while accept_reserve is free: without
+# it every connection could hold its head with no room to take it, and this guard failed in about
+# 1 run of 20 (some clients 503 after their second of waiting); with it 0 of 600 at 20 KB.
 CONCURRENT_HEAP_KB = 20  # 8 concurrent clients x 50 GETs (one connection per GET) served in this heap
 CONCURRENT_CLIENTS = 8
 CONCURRENT_GETS = 50
