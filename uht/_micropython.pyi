@@ -27,10 +27,11 @@ class _Core:
 
 core: _Core
 
-class _GC:
+class GCModule:
+    # MicroPython's gc module: what uht calls of it
     def mem_free(self) -> int: ...
     def mem_alloc(self) -> int: ...
     def collect(self) -> None: ...
     def threshold(self, amount: int = ...) -> int: ...
 
-gc: _GC
+gc: GCModule

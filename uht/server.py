@@ -28,6 +28,8 @@ from .status import BUSY_REPLY, HTTPError, constant_answer
 if TYPE_CHECKING:
     from typing import Any, Callable
 
+    from ._micropython import GCModule
+
 # uht/connection.py's states and reasons, as constants MicroPython's compiler puts into each use:
 # no global to hold them, no lookup on every request. (`# = module.NAME`: a test checks they agree.)
 _WAIT_HEAD = const(0)  # = connection.WAIT_HEAD
@@ -116,7 +118,7 @@ class HTTPServer:
     _sweeper: "asyncio.Task | None" = None
     _aio_server: "Any" = None
     _closing = False
-    _gc: "Any" = None  # the gc module, where start() made the heap collect often (_collect_often)
+    _gc: "GCModule | None" = None  # the gc module, where start() made the heap collect often (_collect_often)
 
     # -- registering handlers ----------------------------------------------------------------------
 
@@ -600,7 +602,8 @@ class HTTPServer:
             except MemoryError:
                 sock.close()
             return True
-        if self._gc is not None and self._conns and not self._room_to_accept():
+        gc = self._gc
+        if gc is not None and self._conns and not self._room_to_accept(gc):
             return False
         # A new client gets new buffers, which live as long as it does (so do _cpython's and
         # _socketpool's). A pool of closed connections' buffers was measured against this on the
@@ -611,12 +614,11 @@ class HTTPServer:
         self._launch(Connection(stream, stream, addr, self.buffer_size))
         return True
 
-    def _room_to_accept(self) -> bool:
+    def _room_to_accept(self, gc: "GCModule") -> bool:
         """A heap start() collects often: is accept_reserve free, after a collection if need be?
         Taking clients until the heap is full can leave every connection with its head read and
         no room to take it, each waiting for another to finish: with 8 clients connecting at once
         to a 20 KB heap, one run in 20 ended with some of them answered 503 after their second."""
-        gc = self._gc
         if gc.mem_free() >= self.accept_reserve:
             return True
         gc.collect()
@@ -776,7 +778,7 @@ _NO_VIEW = memoryview(_NO_BUFFER)
 _COLLECT_OFTEN_UP_TO = 256 * 1024
 
 
-def _collect_often(fraction: int) -> "Any":
+def _collect_often(fraction: int) -> "GCModule | None":
     """Set gc.threshold to 1/fraction of a small heap, unless the app has set one, and return
     the gc module (None when it did not). MicroPython collects only when the heap is full by default,
     so until then every allocation is made further up the heap, and whatever lives on (a module
