@@ -16,6 +16,7 @@ The CPU-per-request ratios come from bench/throughput.py (64-bit PyPI MicroPytho
 import os
 import sys
 
+import flash_account
 from servers import MICRODOT_MPY, REPO, UHT_MPY
 
 sys.path.insert(0, os.path.join(REPO, "tests", "board"))
@@ -91,6 +92,7 @@ def flash():
     row = {"board": "RPI_PICO_W", "file": os.path.relpath(path, REPO), "sizes": sizes}
     if "full" in sizes and "no_uht" in sizes:
         row["uht_frozen_bytes"] = sizes["full"] - sizes["no_uht"]
+        row["account"] = flash_account.for_board("RPI_PICO_W", sizes)  # where those bytes go
     row["built"] = os.path.getmtime(path)
     return row
 

@@ -412,6 +412,7 @@ def board_section(res):
         )
     elif fw.get("error"):
         lines.append("The firmware app's own cost could not be measured: %s\n" % fw["error"])
+    lines += flash_account_lines(b.get("flash", {}).get("account"))
     for key, label in (("concurrent", "8 clients × 50 GETs"), ("soak", "soak")):
         for r in b.get(key, []):
             if r.get("failure_below"):
@@ -426,6 +427,55 @@ def board_section(res):
         cmds.append(b["firmware_app"]["command"].replace(repo, ""))
     if cmds:
         lines += ["Command lines (ports and temporary paths vary):", "", "```"] + cmds + ["```", ""]
+    return lines
+
+
+def flash_account_lines(acc):
+    """Where the flash row's bytes go (bench/flash_account.py)."""
+    if not acc:
+        return []
+    if acc.get("error"):
+        return ["Where the flash goes could not be measured: %s\n" % acc["error"]]
+    total = acc["total"]
+    names = acc["names"]
+    lines = [
+        "**Where the flash goes** (bench/flash_account.py: the RPI_PICO_W images with and without uht, "
+        "taken apart by symbol with `arm-none-eabi-nm`):",
+        "",
+        table(
+            ["what", "bytes", "share"],
+            [(kind, "{:,}".format(n), "%.1f %%" % (100.0 * n / total)) for kind, n in acc["kinds"].items()]
+            + [("**all**", "{:,}".format(total), "")],
+        ),
+        "Names are the %d qstrs uht adds to the image's pool: %d identifiers (%d of them private) and %d "
+        "other strings (messages, header names, formats); %s of text and %s of pool entries (a pointer, a "
+        "hash and a length each). The name tables are each module's list of the names it uses, 2 bytes a "
+        "name.\n"
+        % (
+            names["count"],
+            names["identifiers"],
+            names["private"],
+            names["count"] - names["identifiers"],
+            "{:,} B".format(names["text_bytes"]),
+            "{:,} B".format(names["entry_bytes"]),
+        ),
+    ]
+    rows = [
+        (
+            m["module"],
+            "{:,}".format(m["total"]),
+            "{:,}".format(m["bytecode"]),
+            "{:,}".format(m["constants"] + m["constant tables"]),
+            "{:,}".format(m["name tables"]),
+            "{:,}".format(m["raw code"] + m["child tables"] + m["module records"]),
+        )
+        for m in acc["modules"]
+    ]
+    lines += [
+        "Per module (its names in the shared pool are not split by module):",
+        "",
+        table(["module", "bytes", "bytecode", "constants", "name table", "raw code, child tables, record"], rows),
+    ]
     return lines
 
 
