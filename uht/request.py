@@ -11,7 +11,7 @@ from .headers import name_is_token, text_is_bad
 from .status import HTTPError
 
 if TYPE_CHECKING:
-    from typing import Any
+    from typing import Any, Awaitable
 
     from .connection import Connection
     from .headermap import Headers
@@ -124,35 +124,37 @@ class Request:
         another request (a chunked one is of unknown size: no)."""
         return self._remaining == 0 or not self._expect_continue and 0 < self._remaining <= limit
 
-    # Body reading lives in uht.body, imported on first use: GET-only apps never load it.
+    # Body reading lives in uht.body, imported on first use: GET-only apps never load it. These
+    # are not coroutine functions: each returns uht.body's coroutine for the caller to await, so a
+    # body read makes one coroutine, not two.
 
-    async def read(self, n: int = 4096) -> bytes:
+    def read(self, n: int = 4096) -> "Awaitable[bytes]":
         """Up to n bytes of the body (chunked bodies decoded); b"" once it is all read. Streaming
         reads are bounded only by n: use them for bodies larger than max_body."""
         from .body import read
 
-        return await read(self, n)
+        return read(self, n)
 
-    async def body(self) -> "bytes | bytearray":
+    def body(self) -> "Awaitable[bytes | bytearray]":
         """The whole body, buffered; over `max_body` (the server's, or the route's) -> 413."""
         from .body import body
 
-        return await body(self)
+        return body(self)
 
-    async def text(self) -> str:
+    def text(self) -> "Awaitable[str]":
         from .body import text
 
-        return await text(self)
+        return text(self)
 
-    async def json(self) -> "Any":
+    def json(self) -> "Awaitable[Any]":
         from .body import json
 
-        return await json(self)
+        return json(self)
 
-    async def form(self) -> dict:
+    def form(self) -> "Awaitable[dict]":
         from .body import form
 
-        return await form(self)
+        return form(self)
 
 
 def _decode_segments(path: str) -> list:

@@ -172,11 +172,12 @@ class Response:
         await self.start_stream()
         await self._write_body(data)
 
-    async def send_file(self, path: str, **options: "Any") -> None:
-        """Send a file from the filesystem (uht.static: type, ETag, ranges, gzip; see docs/static.md)."""
+    def send_file(self, path: str, **options: "Any") -> "Awaitable[None]":
+        """Send a file from the filesystem (uht.static: type, ETag, ranges, gzip; see docs/static.md);
+        await what it returns (uht.static's coroutine: one for the call, not two)."""
         from .static import send_file
 
-        await send_file(self, path, req=self.request, **options)
+        return send_file(self, path, req=self.request, **options)
 
     def set_cookie(self, name: str, value: str = "", **attributes: "Any") -> None:
         """Add a Set-Cookie header (uht.cookies: max_age, expires, path, domain, secure, http_only,
