@@ -22,6 +22,8 @@ from servers import MICRODOT_MPY, REPO, UHT_MPY
 sys.path.insert(0, os.path.join(REPO, "tests", "board"))
 import boardrun  # noqa: E402
 
+# `make runtime-board32-stock`: the same build freezing asyncio only (mk/board32.mk).
+BOARD32_STOCK = os.path.join(REPO, "build", "runtimes", "board32-stock", "micropython")
 RUNS = 3  # a smallest heap counts once it passes 3 of 3 runs, as in the guards
 STEP_KB = 2
 
@@ -113,6 +115,18 @@ def measure(cfg, log):
             except boardrun.RunError as e:
                 held.append({"lib": lib, "form": form, "error": str(e)})
                 log("  held after one GET  %-13s %-6s ERROR %s" % (lib, form, e))
+    # The same .mpy on the build that freezes asyncio only, as a stock firmware: every name the
+    # library uses that the firmware lacks is interned in RAM as it loads (on the board-sized build
+    # uht's and microdot's names came frozen with them).
+    if os.access(BOARD32_STOCK, os.X_OK):
+        for lib in ("uht", "microdot"):
+            try:
+                n, cmd = boardrun.held_after_one_get(lib, mpy_dir=mpy[lib], binary=BOARD32_STOCK)
+                held.append({"lib": lib, "form": ".mpy, stock", "bytes": n, "command": cmd})
+                log("  held after one GET  %-13s .mpy on a stock build %6d B" % (lib, n))
+            except boardrun.RunError as e:
+                held.append({"lib": lib, "form": ".mpy, stock", "error": str(e)})
+                log("  held after one GET  %-13s .mpy on a stock build ERROR %s" % (lib, e))
     out["held"] = held
 
     try:

@@ -389,6 +389,7 @@ def board_section(res):
         "checks count once they are in)."
     )
     lines += [" ".join(notes), ""]
+    lines += stock_mpy_lines(b.get("held", []))
     comparable = [r for r in rows if r[6] is not None]
     lighter = [r for r in comparable if r[6]]
     lines.append(
@@ -428,6 +429,39 @@ def board_section(res):
     if cmds:
         lines += ["Command lines (ports and temporary paths vary):", "", "```"] + cmds + ["```", ""]
     return lines
+
+
+ESP8266_FREE = 38 * 1024  # heap an ESP8266's stock image leaves free before an app (docs/firmware.md)
+
+
+def stock_mpy_lines(held):
+    """The .mpy figures on the build that freezes asyncio only (bench/board.py: BOARD32_STOCK)."""
+    stock = dict((lib, _pick(held, lib=lib, form=".mpy, stock").get("bytes")) for lib in ("uht", "microdot"))
+    board = dict((lib, _pick(held, lib=lib, form=".mpy").get("bytes")) for lib in ("uht", "microdot"))
+    if stock["uht"] is None:
+        return []
+
+    def more(lib):
+        return _kb(stock[lib] - board[lib]) if stock[lib] is not None and board[lib] is not None else "–"
+
+    return [
+        "**`.mpy` on a stock firmware.** The `.mpy` row loads uht and microdot on the board-sized build, "
+        "which freezes them too, so the names (qstrs) they use are already in its flash. On the same build "
+        "freezing asyncio only (`make runtime-board32-stock`, as MicroPython's own images), loading them "
+        "interns those names in RAM as well: after one GET uht holds %s (%s more), microdot %s (%s more).%s\n"
+        % (
+            _kb(stock["uht"]),
+            more("uht"),
+            _kb(stock["microdot"]),
+            more("microdot"),
+            (
+                " That is more than the heap an ESP8266's stock image has free before an app (about "
+                "38 KB): on an ESP8266, uht runs from its image, which freezes it."
+            )
+            if stock["uht"] > ESP8266_FREE
+            else "",
+        )
+    ]
 
 
 def flash_account_lines(acc):

@@ -13,9 +13,10 @@ BENCH_OUT ?= bench/results/latest.json
 .PHONY: bench bench-quick bench-report bench-instructions
 
 # runtime-frozen (mk/runtimes.mk): the unix port with uht frozen in, for the "frozen" import and heap
-# rows; runtime-board32 (mk/board32.mk): the 32-bit board-sized build, the headline rows;
+# rows; runtime-board32 (mk/board32.mk): the 32-bit board-sized build, the headline rows, and
+# runtime-board32-stock, the same build freezing asyncio only (the .mpy figures on a stock firmware);
 # pico-w-image (mk/firmware.mk): the Pico W image with `make firmware` defaults, for the flash row.
-bench: $(VENV_STAMP) runtime-frozen runtime-board32 pico-w-image
+bench: $(VENV_STAMP) runtime-frozen runtime-board32 runtime-board32-stock pico-w-image
 	@command -v wrk >/dev/null || { echo "wrk not found: apt-get install wrk"; exit 1; }
 	nice $(BIN)/python bench/run.py --out $(BENCH_OUT)
 	$(BIN)/python bench/render.py $(BENCH_OUT) docs/benchmarks.md

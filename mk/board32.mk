@@ -5,6 +5,8 @@
 # frozen in (bench/board32/manifest.py). Pointers are 4 bytes, as on every supported board.
 #
 #   make runtime-board32   -> build/runtimes/board32/micropython (rebuilt when uht/ or uhtfw change)
+#   make runtime-board32-stock -> build/runtimes/board32-stock/micropython: the same build freezing
+#                          asyncio only, as a stock firmware (bench: uht and microdot from .mpy there)
 #   make test-board        memory guards of issue 10 on that build (tests/board; part of `make test`)
 #
 # Without the tree or a 32-bit capable gcc it prints one `SKIP: ...` line and the guards skip with
@@ -16,8 +18,11 @@ BOARD32_MANIFEST := $(CURDIR)/bench/board32/manifest.py
 BOARD32_INPUTS := $(UHT_SOURCES) ci/strip_typing.py manifests/uht_package.py $(wildcard firmware/modules/uhtfw/*.py) $(BOARD32_MANIFEST) mk/board32.mk
 BOARD32_FLAGS := MICROPY_FORCE_32BIT=1 MICROPY_PY_FFI=0 MICROPY_PY_BTREE=0
 export BOARD32_MICROPYTHON
+BOARD32_STOCK_DIR := $(CURDIR)/build/runtimes/board32-stock
+BOARD32_STOCK_MICROPYTHON := $(BOARD32_STOCK_DIR)/micropython
+BOARD32_STOCK_MANIFEST := $(CURDIR)/bench/board32/manifest_stock.py
 
-.PHONY: runtime-board32 test-board
+.PHONY: runtime-board32 runtime-board32-stock test-board
 
 runtime-board32: $(VENV_STAMP)
 	@if [ ! -d "$(MICROPY_DIR)/ports/unix" ]; then \
@@ -38,6 +43,21 @@ $(BOARD32_MICROPYTHON): $(BOARD32_INPUTS) $(VENV_STAMP)
 	  || { echo "runtime-board32: $(BOARD32_DIR)/build/micropython is not a 32-bit program"; exit 1; }
 	@# Replaced by a rename: a running copy (a test, another checkout's matrix) keeps its inode.
 	cp $(BOARD32_DIR)/build/micropython $@.tmp && mv -f $@.tmp $@
+
+runtime-board32-stock: $(VENV_STAMP)
+	@if [ ! -d "$(MICROPY_DIR)/ports/unix" ]; then \
+	  echo "SKIP: runtime-board32-stock: no MicroPython tree at $(MICROPY_DIR)"; \
+	elif ! echo 'int main(void) { return 0; }' | gcc -m32 -x c - -o /dev/null 2>/dev/null; then \
+	  echo "SKIP: runtime-board32-stock: gcc cannot build 32-bit programs (apt-get install gcc-multilib)"; \
+	else $(MAKE) --no-print-directory $(BOARD32_STOCK_MICROPYTHON); fi
+
+$(BOARD32_STOCK_MICROPYTHON): $(BOARD32_STOCK_MANIFEST) mk/board32.mk
+	@mkdir -p $(BOARD32_STOCK_DIR)
+	@echo "building the board-sized MicroPython as a stock firmware (asyncio frozen; log: $(BOARD32_STOCK_DIR)/build.log)"
+	@nice $(MAKE) -C $(MICROPY_DIR)/ports/unix -j2 $(BOARD32_FLAGS) BUILD=$(BOARD32_STOCK_DIR)/build \
+	    FROZEN_MANIFEST=$(BOARD32_STOCK_MANIFEST) > $(BOARD32_STOCK_DIR)/build.log 2>&1 \
+	  || { tail -30 $(BOARD32_STOCK_DIR)/build.log; echo "runtime-board32-stock: the build failed"; exit 1; }
+	cp $(BOARD32_STOCK_DIR)/build/micropython $@.tmp && mv -f $@.tmp $@
 
 # uht's own .mpy (`make mpy`: dist/mpy) is what the ".mpy" guard loads, beside the frozen asyncio.
 test-board: $(VENV_STAMP) mpy runtime-board32
