@@ -17,6 +17,7 @@ import os
 import sys
 
 import flash_account
+import import_account
 from servers import MICRODOT_MPY, REPO, UHT_MPY
 
 sys.path.insert(0, os.path.join(REPO, "tests", "board"))
@@ -128,6 +129,15 @@ def measure(cfg, log):
                 held.append({"lib": lib, "form": ".mpy, stock", "error": str(e)})
                 log("  held after one GET  %-13s .mpy on a stock build ERROR %s" % (lib, e))
     out["held"] = held
+    out["import_account"] = import_account.account(boardrun.BOARD32, BOARD32_STOCK)  # the import, per module
+    log(
+        "  import per module: %s"
+        % ", ".join(
+            "%s %s B" % (form, sum(r["bytes"] for r in rows))
+            for form, rows in out["import_account"].items()
+            if form != "error"
+        )
+    )
 
     try:
         n, cmd = boardrun.firmware_app_held()

@@ -413,6 +413,7 @@ def board_section(res):
         )
     elif fw.get("error"):
         lines.append("The firmware app's own cost could not be measured: %s\n" % fw["error"])
+    lines += import_account_lines(b.get("import_account"))
     lines += flash_account_lines(b.get("flash", {}).get("account"))
     for key, label in (("concurrent", "8 clients × 50 GETs"), ("soak", "soak")):
         for r in b.get(key, []):
@@ -461,6 +462,28 @@ def stock_mpy_lines(held):
             if stock["uht"] > ESP8266_FREE
             else "",
         )
+    ]
+
+
+def import_account_lines(acc):
+    """The import part of the held rows, module by module (bench/import_account.py)."""
+    if not acc:
+        return []
+    if acc.get("error"):
+        return ["The import could not be split by module: %s\n" % acc["error"]]
+    forms = list(acc)
+    names = [r["module"] for r in acc[forms[0]]]
+    rows = [tuple([name] + ["{:,}".format(acc[f][i]["bytes"]) for f in forms]) for i, name in enumerate(names)]
+    rows.append(tuple(["**all**"] + ["{:,}".format(sum(r["bytes"] for r in acc[f])) for f in forms]))
+    return [
+        "**Where the import goes** (bench/import_account.py): the heap each module of the request path "
+        "holds once imported, one at a time after the modules it imports, under an empty `uht` package "
+        "(so the package's own `__init__` is not in these sums). `.mpy, stock`: on the build that "
+        "freezes asyncio only, where each module's names are interned in RAM as it loads. A table "
+        "shared by all modules (`sys.modules`, the package's attributes) grows at one import and counts "
+        "there.",
+        "",
+        table(["module"] + ["bytes, %s" % f for f in forms], rows),
     ]
 
 
