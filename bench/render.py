@@ -456,8 +456,9 @@ def stock_mpy_lines(held):
             _kb(stock["microdot"]),
             more("microdot"),
             (
-                " That is more than the heap an ESP8266's stock image has free before an app (about "
-                "38 KB): on an ESP8266, uht runs from its image, which freezes it."
+                " That is about all the heap an ESP8266's stock image leaves free for an app (about "
+                "38 KB), with nothing left for the app's own: on an ESP8266, run uht from its image, "
+                "which freezes it."
             )
             if stock["uht"] > ESP8266_FREE
             else "",
