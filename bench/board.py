@@ -23,8 +23,6 @@ from servers import MICRODOT_MPY, REPO, UHT_MPY
 sys.path.insert(0, os.path.join(REPO, "tests", "board"))
 import boardrun  # noqa: E402
 
-# `make runtime-board32-stock`: the same build freezing asyncio only (mk/board32.mk).
-BOARD32_STOCK = os.path.join(REPO, "build", "runtimes", "board32-stock", "micropython")
 RUNS = 3  # a smallest heap counts once it passes 3 of 3 runs, as in the guards
 STEP_KB = 2
 
@@ -87,11 +85,7 @@ def flash():
     path = os.path.join(REPO, "dist", "firmware", "RPI_PICO_W", "sizes.env")
     if not os.path.exists(path):
         return {"board": "RPI_PICO_W", "error": "no %s (make firmware BOARD=RPI_PICO_W)" % os.path.relpath(path, REPO)}
-    sizes = {}
-    with open(path) as f:
-        for line in f:
-            key, _, value = line.strip().partition("=")
-            sizes[key] = int(value) if value.isdigit() else value
+    sizes = flash_account.read_sizes(path)
     row = {"board": "RPI_PICO_W", "file": os.path.relpath(path, REPO), "sizes": sizes}
     if "full" in sizes and "no_uht" in sizes:
         row["uht_frozen_bytes"] = sizes["full"] - sizes["no_uht"]
@@ -106,30 +100,26 @@ def measure(cfg, log):
     mpy = {"uht": UHT_MPY, "microdot": MICRODOT_MPY}
 
     held = []
+    # `.mpy, stock`: the same .mpy on the build that freezes asyncio only, as a stock firmware: every
+    # name the library uses that the firmware lacks is interned in RAM as it loads (on the
+    # board-sized build uht's and microdot's names came frozen with them).
+    stock = os.access(boardrun.BOARD32_STOCK, os.X_OK)
     for lib, app in (("asyncio-alone", "asyncio_alone.py"), ("asyncio", None), ("uht", None), ("microdot", None)):
-        forms = [("frozen", None)] + ([(".mpy", mpy[lib])] if lib in mpy else [])
-        for form, path in forms:
+        forms = [("frozen", None, None)]
+        if lib in mpy:
+            forms.append((".mpy", mpy[lib], None))
+            if stock:
+                forms.append((".mpy, stock", mpy[lib], boardrun.BOARD32_STOCK))
+        for form, path, binary in forms:
             try:
-                n, cmd = boardrun.held_after_one_get(lib, mpy_dir=path, app=app)
+                n, cmd = boardrun.held_after_one_get(lib, mpy_dir=path, app=app, binary=binary)
                 held.append({"lib": lib, "form": form, "bytes": n, "command": cmd})
-                log("  held after one GET  %-13s %-6s %6d B" % (lib, form, n))
+                log("  held after one GET  %-13s %-11s %6d B" % (lib, form, n))
             except boardrun.RunError as e:
                 held.append({"lib": lib, "form": form, "error": str(e)})
-                log("  held after one GET  %-13s %-6s ERROR %s" % (lib, form, e))
-    # The same .mpy on the build that freezes asyncio only, as a stock firmware: every name the
-    # library uses that the firmware lacks is interned in RAM as it loads (on the board-sized build
-    # uht's and microdot's names came frozen with them).
-    if os.access(BOARD32_STOCK, os.X_OK):
-        for lib in ("uht", "microdot"):
-            try:
-                n, cmd = boardrun.held_after_one_get(lib, mpy_dir=mpy[lib], binary=BOARD32_STOCK)
-                held.append({"lib": lib, "form": ".mpy, stock", "bytes": n, "command": cmd})
-                log("  held after one GET  %-13s .mpy on a stock build %6d B" % (lib, n))
-            except boardrun.RunError as e:
-                held.append({"lib": lib, "form": ".mpy, stock", "error": str(e)})
-                log("  held after one GET  %-13s .mpy on a stock build ERROR %s" % (lib, e))
+                log("  held after one GET  %-13s %-11s ERROR %s" % (lib, form, e))
     out["held"] = held
-    out["import_account"] = import_account.account(boardrun.BOARD32, BOARD32_STOCK)  # the import, per module
+    out["import_account"] = import_account.account(boardrun.BOARD32, boardrun.BOARD32_STOCK)  # the import, per module
     log(
         "  import per module: %s"
         % ", ".join(

@@ -10,8 +10,7 @@ apart by symbol with arm-none-eabi-nm. mpy-tool names every symbol it generates 
 - raw code, child tables, module records (proto_fun_*, children_*, frozen_module_*);
 - names: the names (qstrs) uht adds to the image's frozen pool. Their pointer, hash and length
   are exact (the pool's arrays grow by them); their text is counted as length + NUL, as the
-  compiler lays out string literals.
-
+  compiler lays out string literals;
 - module list: the names of the frozen modules and a pointer to each (mp_frozen_names ...).
 
 Whatever the image grew by beyond that (alignment, literals the compiler lays out otherwise) is
@@ -41,6 +40,16 @@ KINDS = (
 POOL_ARRAYS = ("mp_qstr_frozen_const_pool", "mp_qstr_frozen_const_hashes", "mp_qstr_frozen_const_lengths")
 # The list of frozen modules: their names, and a pointer to each.
 MODULE_LIST = ("mp_frozen_names", "mp_frozen_mpy_content")
+
+
+def read_sizes(path):
+    """ci/build-firmware.sh's sizes.env: {"stock": bytes, "no_uht": bytes, "full": bytes, ...}."""
+    sizes = {}
+    with open(path) as f:
+        for line in f:
+            key, _, value = line.strip().partition("=")
+            sizes[key] = int(value) if value.isdigit() else value
+    return sizes
 
 
 def symbol_sizes(elf, nm="arm-none-eabi-nm"):
@@ -108,16 +117,15 @@ def breakdown(full, bare, full_c, bare_c, total):
             kinds[kind] += size
             modules[ident][kind] += size
     lengths, names = qstr_lengths(full_c)
-    bare_lengths, bare_names = qstr_lengths(bare_c)
-    known = set(bare_names)
+    known = set(qstr_lengths(bare_c)[1])
     added = [(n, length) for n, length in zip(names, lengths) if n not in known]
     entries = sum(full.get(a, 0) - bare.get(a, 0) for a in POOL_ARRAYS)
     text = sum(length + 1 for _, length in added)
     kinds["names"] = entries + text
     kinds["module list"] = sum(full.get(a, 0) - bare.get(a, 0) for a in MODULE_LIST)
     kinds["other"] = total - sum(kinds.values())
-    identifiers = [(n, length) for n, length in added if re.match(r"^[A-Za-z_]\w*$", n)]
-    private = [(n, length) for n, length in identifiers if n.startswith("_")]
+    identifiers = [n for n, _ in added if re.match(r"^[A-Za-z_]\w*$", n)]
+    private = [n for n in identifiers if n.startswith("_")]
     return {
         "total": total,
         "kinds": kinds,
@@ -125,11 +133,8 @@ def breakdown(full, bare, full_c, bare_c, total):
             "count": len(added),
             "text_bytes": text,
             "entry_bytes": entries,
-            "pool_before": len(bare_lengths),
             "identifiers": len(identifiers),
-            "identifier_text_bytes": sum(length + 1 for _, length in identifiers),
             "private": len(private),
-            "private_text_bytes": sum(length + 1 for _, length in private),
         },
         "modules": [
             dict(module=ident.replace("uht_", "", 1), total=sum(k.values()), **k)
@@ -148,12 +153,8 @@ def for_board(board="RPI_PICO_W", sizes=None):
             if not os.path.exists(path):
                 return {"error": "no %s (make firmware BOARD=%s)" % (os.path.relpath(path, REPO), board)}
     if sizes is None:
-        sizes = {}
-        with open(os.path.join(REPO, "dist", "firmware", board, "sizes.env")) as f:
-            for line in f:
-                key, _, value = line.strip().partition("=")
-                sizes[key] = value
-    total = int(sizes["full"]) - int(sizes["no_uht"])
+        sizes = read_sizes(os.path.join(REPO, "dist", "firmware", board, "sizes.env"))
+    total = sizes["full"] - sizes["no_uht"]
     try:
         return account(full_dir, bare_dir, total)
     except (OSError, subprocess.CalledProcessError) as exc:

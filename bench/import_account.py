@@ -67,7 +67,7 @@ def main():
     sys.path.insert(0, os.path.join(REPO, "tests", "board"))
     import boardrun
 
-    acc = account(boardrun.BOARD32, os.path.join(REPO, "build", "runtimes", "board32-stock", "micropython"))
+    acc = account(boardrun.BOARD32, boardrun.BOARD32_STOCK)
     if "error" in acc:
         sys.exit(acc["error"])
     forms = list(acc)

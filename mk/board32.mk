@@ -24,40 +24,44 @@ BOARD32_STOCK_MANIFEST := $(CURDIR)/bench/board32/manifest_stock.py
 
 .PHONY: runtime-board32 runtime-board32-stock test-board
 
-runtime-board32: $(VENV_STAMP)
+# $(call board32_or_skip,TARGET,PROGRAM): make PROGRAM, or print one SKIP line for TARGET when the
+# MicroPython tree or a 32-bit capable gcc is missing.
+define board32_or_skip
 	@if [ ! -d "$(MICROPY_DIR)/ports/unix" ]; then \
-	  echo "SKIP: runtime-board32: no MicroPython tree at $(MICROPY_DIR)"; \
+	  echo "SKIP: $(1): no MicroPython tree at $(MICROPY_DIR)"; \
 	elif ! echo 'int main(void) { return 0; }' | gcc -m32 -x c - -o /dev/null 2>/dev/null; then \
-	  echo "SKIP: runtime-board32: gcc cannot build 32-bit programs (apt-get install gcc-multilib)"; \
-	else $(MAKE) --no-print-directory $(BOARD32_MICROPYTHON); fi
+	  echo "SKIP: $(1): gcc cannot build 32-bit programs (apt-get install gcc-multilib)"; \
+	else $(MAKE) --no-print-directory $(2); fi
+endef
 
-# Called only when the tree and gcc -m32 are there: from here on a failure fails.
-$(BOARD32_MICROPYTHON): $(BOARD32_INPUTS) $(VENV_STAMP)
-	@mkdir -p $(BOARD32_DIR)
-	@echo "building the board-sized MicroPython (32-bit, uht + microdot frozen; log: $(BOARD32_DIR)/build.log)"
-	@BOARD32_MICRODOT_SITE="$$($(BIN)/python -c 'import microdot, os; print(os.path.dirname(os.path.dirname(microdot.__file__)))')" \
-	  nice $(MAKE) -C $(MICROPY_DIR)/ports/unix -j2 $(BOARD32_FLAGS) BUILD=$(BOARD32_DIR)/build \
-	    FROZEN_MANIFEST=$(BOARD32_MANIFEST) > $(BOARD32_DIR)/build.log 2>&1 \
-	  || { tail -30 $(BOARD32_DIR)/build.log; echo "runtime-board32: the build failed"; exit 1; }
-	@file $(BOARD32_DIR)/build/micropython | grep -q "ELF 32-bit" \
-	  || { echo "runtime-board32: $(BOARD32_DIR)/build/micropython is not a 32-bit program"; exit 1; }
+# $(call board32_build,TARGET,DIR,MANIFEST,WHAT): the 32-bit unix port built into DIR/build with
+# MANIFEST frozen, copied to $@. Called only when the tree and gcc -m32 are there: from here on a
+# failure fails.
+define board32_build
+	@mkdir -p $(2)
+	@echo "building the board-sized MicroPython ($(4); log: $(2)/build.log)"
+	@nice $(MAKE) -C $(MICROPY_DIR)/ports/unix -j2 $(BOARD32_FLAGS) BUILD=$(2)/build \
+	    FROZEN_MANIFEST=$(3) > $(2)/build.log 2>&1 \
+	  || { tail -30 $(2)/build.log; echo "$(1): the build failed"; exit 1; }
+	@file $(2)/build/micropython | grep -q "ELF 32-bit" \
+	  || { echo "$(1): $(2)/build/micropython is not a 32-bit program"; exit 1; }
 	@# Replaced by a rename: a running copy (a test, another checkout's matrix) keeps its inode.
-	cp $(BOARD32_DIR)/build/micropython $@.tmp && mv -f $@.tmp $@
+	cp $(2)/build/micropython $@.tmp && mv -f $@.tmp $@
+endef
+
+runtime-board32: $(VENV_STAMP)
+	$(call board32_or_skip,runtime-board32,$(BOARD32_MICROPYTHON))
+
+# bench/board32/manifest.py freezes microdot from the venv's site-packages.
+$(BOARD32_MICROPYTHON): export BOARD32_MICRODOT_SITE = $(shell $(BIN)/python -c 'import microdot, os; print(os.path.dirname(os.path.dirname(microdot.__file__)))')
+$(BOARD32_MICROPYTHON): $(BOARD32_INPUTS) $(VENV_STAMP)
+	$(call board32_build,runtime-board32,$(BOARD32_DIR),$(BOARD32_MANIFEST),uht and microdot frozen)
 
 runtime-board32-stock: $(VENV_STAMP)
-	@if [ ! -d "$(MICROPY_DIR)/ports/unix" ]; then \
-	  echo "SKIP: runtime-board32-stock: no MicroPython tree at $(MICROPY_DIR)"; \
-	elif ! echo 'int main(void) { return 0; }' | gcc -m32 -x c - -o /dev/null 2>/dev/null; then \
-	  echo "SKIP: runtime-board32-stock: gcc cannot build 32-bit programs (apt-get install gcc-multilib)"; \
-	else $(MAKE) --no-print-directory $(BOARD32_STOCK_MICROPYTHON); fi
+	$(call board32_or_skip,runtime-board32-stock,$(BOARD32_STOCK_MICROPYTHON))
 
 $(BOARD32_STOCK_MICROPYTHON): $(BOARD32_STOCK_MANIFEST) mk/board32.mk
-	@mkdir -p $(BOARD32_STOCK_DIR)
-	@echo "building the board-sized MicroPython as a stock firmware (asyncio frozen; log: $(BOARD32_STOCK_DIR)/build.log)"
-	@nice $(MAKE) -C $(MICROPY_DIR)/ports/unix -j2 $(BOARD32_FLAGS) BUILD=$(BOARD32_STOCK_DIR)/build \
-	    FROZEN_MANIFEST=$(BOARD32_STOCK_MANIFEST) > $(BOARD32_STOCK_DIR)/build.log 2>&1 \
-	  || { tail -30 $(BOARD32_STOCK_DIR)/build.log; echo "runtime-board32-stock: the build failed"; exit 1; }
-	cp $(BOARD32_STOCK_DIR)/build/micropython $@.tmp && mv -f $@.tmp $@
+	$(call board32_build,runtime-board32-stock,$(BOARD32_STOCK_DIR),$(BOARD32_STOCK_MANIFEST),as a stock firmware: asyncio frozen only)
 
 # uht's own .mpy (`make mpy`: dist/mpy) is what the ".mpy" guard loads, beside the frozen asyncio.
 test-board: $(VENV_STAMP) mpy runtime-board32

@@ -20,6 +20,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 APPS = os.path.join(HERE, "apps")
 REPO = os.path.dirname(os.path.dirname(HERE))
 BOARD32 = os.environ.get("BOARD32_MICROPYTHON") or os.path.join(REPO, "build", "runtimes", "board32", "micropython")
+# `make runtime-board32-stock`: the same build freezing asyncio only, as a stock firmware (bench only).
+BOARD32_STOCK = os.path.join(REPO, "build", "runtimes", "board32-stock", "micropython")
 UHT_MPY = os.path.join(REPO, "dist", "mpy")  # `make mpy`
 TUNABLES = "glibc.malloc.mmap_max=0"
 
