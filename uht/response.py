@@ -318,10 +318,13 @@ if IS_MICROPYTHON:
     def _append_field(out: bytearray, name: str, value: str) -> None:
         """`name: value` and its line end. (MicroPython appends a str's UTF-8 bytes to a bytearray
         without an intermediate copy.)"""
-        out += name  # type: ignore[arg-type]
-        out += b": "
-        out += value  # type: ignore[arg-type]
-        out += b"\r\n"
+        # The same bytearray, typed Any: MicroPython's bytearray takes a str through its buffer
+        # protocol, which CPython's, and so typeshed's, does not have.
+        buf: "Any" = out
+        buf += name
+        buf += b": "
+        buf += value
+        buf += b"\r\n"
 
 else:
 
