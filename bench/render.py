@@ -457,8 +457,8 @@ def stock_mpy_lines(held):
             more("microdot"),
             (
                 " That is about all the heap an ESP8266's stock image leaves free for an app (about "
-                "38 KB), with nothing left for the app's own: on an ESP8266, run uht from its image, "
-                "which freezes it."
+                "%d KB), with nothing left for the app's own: on an ESP8266, run uht from its image, "
+                "which freezes it." % (ESP8266_FREE // 1024)
             )
             if stock["uht"] > ESP8266_FREE
             else "",
