@@ -371,18 +371,6 @@ def stage_request_init():
     return make
 
 
-def stage_request_line():
-    from uht.request import Request, _request_line
-
-    req = Request(conn(), BROWSER)  # one Request, reused: the line's own cost only
-    eol = BROWSER.find(b"\n")
-
-    def request_line():
-        _request_line(req, BROWSER, eol)
-
-    return request_line
-
-
 def stage_frame():
     from uht.request import Request, _frame
 
@@ -589,7 +577,6 @@ STAGES = (
     ("parse_head browser-like head, 7 headers", stage_parse(BROWSER), None),
     ("  text_is_bad (the whole head)", stage_text_is_bad, None),
     ("  Request(...) constructor", stage_request_init, None),
-    ("  _request_line (GET /user/42?x=1)", stage_request_line, None),
     ("  _frame (7 header lines)", stage_frame, None),
     ("req.headers on first use, one field read (browser head)", stage_first_field, None),
     ("req.headers, every field (items(), browser head)", stage_every_field, None),
